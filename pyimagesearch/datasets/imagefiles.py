@@ -1,0 +1,169 @@
+"""Find image files in a folder and decode them into 8-bit, 3-channel BGR arrays.
+
+Every path that reads images from disk (the in-memory loader, the HDF5 builder, feature
+extraction) goes through `read_image`, so odd-but-valid files are converted the same way
+everywhere and bad files fail with the same clear error.
+"""
+
+import os
+import pathlib
+
+import cv2
+import numpy as np
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+# cv2 can decode a JPEG at 1/2, 1/4 or 1/8 size in the DCT domain, much faster than a full
+# decode followed by a resize. Largest factor first.
+_REDUCED_COLOR_FLAGS = (
+    (8, cv2.IMREAD_REDUCED_COLOR_8),
+    (4, cv2.IMREAD_REDUCED_COLOR_4),
+    (2, cv2.IMREAD_REDUCED_COLOR_2),
+)
+_JPEG_MAGIC = b"\xff\xd8"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_JPEG_END = b"\xff\xd9"
+
+
+class ImageReadError(ValueError):
+    """An image file that can't be decoded. `path` names the file, `reason` says why."""
+
+    def __init__(self, path, reason):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"Cannot read image {self.path}: {reason}")
+
+
+def list_images(folder):
+    """Returns the sorted paths (str) of image files below `folder`, by extension.
+
+    Hidden files (macOS `._name.jpg` forks, dot-files) and non-images such as `Thumbs.db` are
+    left out.
+    """
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"Expected a folder of images. Received: folder={str(folder)!r}")
+    paths = []
+    for root, directories, files in os.walk(folder):
+        directories[:] = sorted(name for name in directories if not name.startswith("."))
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(IMAGE_EXTENSIONS):
+                paths.append(os.path.join(root, name))
+    return sorted(paths)
+
+
+def read_image(path, target_size=None):
+    """Decodes the image at `path` into a uint8 BGR array of shape (H, W, 3).
+
+    - EXIF orientation is applied, so a rotated phone photo comes out upright.
+    - Grayscale, CMYK and 16-bit images become 8-bit BGR; an alpha channel is composited over
+      white, so transparent areas look the same whichever tool made the file.
+    - `target_size=(width, height)` lets a JPEG be decoded at 1/2, 1/4 or 1/8 size when the
+      image stays at least as large as the target on both sides; the caller still resizes.
+
+    Raises `ImageReadError` for empty, truncated or non-image files.
+    """
+    encoded = _read_bytes(path)
+    if encoded[:8] == _PNG_MAGIC or encoded[:4] in (b"II*\x00", b"MM\x00*"):
+        image = _decode_unchanged(path, encoded)
+    else:
+        image = _decode_color(path, encoded, target_size)
+    return image
+
+
+def _read_bytes(path):
+    try:
+        with open(path, "rb") as handle:
+            encoded = handle.read()
+    except OSError as error:
+        raise ImageReadError(path, f"the file can't be opened ({error.strerror})") from error
+    if not encoded:
+        raise ImageReadError(path, "the file is empty (0 bytes)")
+    if encoded[:2] == _JPEG_MAGIC and _JPEG_END not in encoded[-1024:]:
+        # libjpeg fills a truncated JPEG with grey and only warns; we treat it as corrupt.
+        raise ImageReadError(path, "the JPEG is truncated (no end-of-image marker)")
+    return encoded
+
+
+def _decode_color(path, encoded, target_size):
+    buffer = np.frombuffer(encoded, dtype=np.uint8)
+    flag = _reduced_flag(buffer, target_size) if encoded[:2] == _JPEG_MAGIC else cv2.IMREAD_COLOR
+    image = cv2.imdecode(buffer, flag)
+    if image is None:
+        raise ImageReadError(path, "not a decodable image (unknown format or corrupt data)")
+    return image
+
+
+def _reduced_flag(buffer, target_size):
+    """Picks the largest JPEG reduction that keeps the image at least as big as the target."""
+    if target_size is None:
+        return cv2.IMREAD_COLOR
+    width, height = _jpeg_size(buffer)
+    if width is None:
+        return cv2.IMREAD_COLOR
+    target_width, target_height = target_size
+    for factor, flag in _REDUCED_COLOR_FLAGS:
+        # The reduced decode rounds sizes up, so `//` errs on the safe side.
+        if width // factor >= target_width and height // factor >= target_height:
+            return flag
+    return cv2.IMREAD_COLOR
+
+
+def _jpeg_size(buffer):
+    """Reads (width, height) from the first JPEG start-of-frame marker, or (None, None)."""
+    data = buffer.tobytes()
+    position = 2
+    while position + 9 < len(data):
+        if data[position] != 0xFF:
+            return None, None
+        marker = data[position + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            position += 2
+            continue
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        # SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[position + 5 : position + 7], "big")
+            width = int.from_bytes(data[position + 7 : position + 9], "big")
+            return width, height
+        position += 2 + length
+    return None, None
+
+
+def _decode_unchanged(path, encoded):
+    """PNG and TIFF may carry 16 bits or alpha, which IMREAD_COLOR would handle silently."""
+    image = cv2.imdecode(np.frombuffer(encoded, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise ImageReadError(path, "not a decodable image (corrupt PNG/TIFF data)")
+    image = _to_uint8(path, image)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    channels = image.shape[2]
+    if channels == 1:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if channels == 2:
+        # Gray plus alpha: composite the gray, then expand to 3 channels.
+        gray = _composite_over_white(image[..., :1], image[..., 1])
+        return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    if channels == 3:
+        return image
+    if channels == 4:
+        return _composite_over_white(image[..., :3], image[..., 3])
+    raise ImageReadError(path, f"unsupported number of channels: {channels}")
+
+
+def _to_uint8(path, image):
+    if image.dtype == np.uint8:
+        return image
+    if image.dtype == np.uint16:
+        return (image >> 8).astype(np.uint8)
+    if np.issubdtype(image.dtype, np.floating):
+        return np.clip(image * 255.0, 0, 255).astype(np.uint8)
+    raise ImageReadError(path, f"unsupported pixel type: {image.dtype}")
+
+
+def _composite_over_white(color, alpha):
+    alpha = alpha.astype(np.float32)[..., None] / 255.0
+    blended = color.astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+    result = np.round(blended).astype(np.uint8)
+    return result if result.shape[-1] != 1 else result[..., 0]

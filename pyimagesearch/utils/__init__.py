@@ -1,0 +1,1 @@
+"""Utilities: distribution strategy, seeding, atomic writes, run folders, reports and plots."""

@@ -1,0 +1,76 @@
+"""Write files so that a crash never leaves a half-written file under its final name.
+
+Everything the library saves (models, HDF5 files, JSON histories, downloads) goes through
+`atomic_output_path`: the writer fills a temporary file in the same folder, and only a block
+that finishes without an exception moves it into place with `os.replace`, which is atomic on
+POSIX and Windows when source and target share a file system.
+"""
+
+import contextlib
+import json
+import os
+import pathlib
+import secrets
+
+
+def temporary_sibling(final_path):
+    """Returns a unique hidden path beside `final_path` that keeps its suffixes.
+
+    The suffixes matter: Keras decides the save format from `.keras` or `.weights.h5`.
+    """
+    final_path = pathlib.Path(final_path)
+    suffixes = "".join(final_path.suffixes)
+    stem = final_path.name[: len(final_path.name) - len(suffixes)] if suffixes else final_path.name
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    return final_path.with_name(f".{stem}.partial-{token}{suffixes}")
+
+
+@contextlib.contextmanager
+def atomic_output_path(final_path):
+    """Yields a temporary path; moves it to `final_path` only if the block succeeds.
+
+    On an exception the temporary file (or folder) is removed and the final path is untouched.
+    """
+    final_path = pathlib.Path(final_path)
+    final_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary_path = temporary_sibling(final_path)
+    try:
+        yield temporary_path
+        os.replace(temporary_path, final_path)
+    except BaseException:
+        _remove_quietly(temporary_path)
+        raise
+
+
+def write_text_atomic(path, text):
+    """Writes `text` to `path` (UTF-8) atomically."""
+    with atomic_output_path(path) as temporary_path:
+        with open(temporary_path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def write_json_atomic(path, payload):
+    """Writes `payload` as indented JSON to `path` atomically."""
+    write_text_atomic(path, json.dumps(payload, indent=2, sort_keys=False, default=_json_default) + "\n")
+
+
+def _json_default(value):
+    # NumPy scalars and arrays show up in Keras logs and metrics; JSON needs plain Python values.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, pathlib.PurePath):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _remove_quietly(path):
+    path = pathlib.Path(path)
+    if path.is_dir() and not path.is_symlink():
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
