@@ -1,0 +1,28 @@
+"""Convolutional networks from the course, in Keras 3.
+
+Each is a class with a static `build(width, height, depth, classes, ...)` that returns an
+uncompiled `keras.Model` and honours `keras.backend.image_data_format()`. `FCHeadNet` is the
+exception: it builds a new classifier head on a pre-trained base for fine-tuning.
+"""
+
+from pyimagesearch.nn.conv.alexnet import AlexNet
+from pyimagesearch.nn.conv.deepergooglenet import DeeperGoogLeNet
+from pyimagesearch.nn.conv.fcheadnet import FCHeadNet
+from pyimagesearch.nn.conv.fcheadnet import build_surgery_model
+from pyimagesearch.nn.conv.lenet import LeNet
+from pyimagesearch.nn.conv.minigooglenet import MiniGoogLeNet
+from pyimagesearch.nn.conv.minivggnet import MiniVGGNet
+from pyimagesearch.nn.conv.resnet import ResNet
+from pyimagesearch.nn.conv.shallownet import ShallowNet
+
+__all__ = [
+    "AlexNet",
+    "DeeperGoogLeNet",
+    "FCHeadNet",
+    "LeNet",
+    "MiniGoogLeNet",
+    "MiniVGGNet",
+    "ResNet",
+    "ShallowNet",
+    "build_surgery_model",
+]

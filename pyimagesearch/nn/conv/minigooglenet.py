@@ -1,0 +1,123 @@
+"""MiniGoogLeNet: the course's small Inception network for CIFAR-10 (after Zhang et al. 2017).
+
+Three building blocks, each CONV => BN => RELU underneath:
+- `conv_module`: one convolution;
+- `inception_module`: a 1x1 and a 3x3 convolution side by side, concatenated on channels;
+- `downsample_module`: a 3x3/2 convolution beside a 3x3/2 max pooling, concatenated.
+
+    INPUT => CONV(96, 3x3) => INCEPTION(32, 32) => INCEPTION(32, 48) => DOWNSAMPLE(80)
+          => INCEPTION(112, 48) => INCEPTION(96, 64) => INCEPTION(80, 80) => INCEPTION(48, 96)
+          => DOWNSAMPLE(96) => INCEPTION(176, 160) => INCEPTION(176, 160)
+          => AVERAGE POOL 7x7 => DROPOUT 0.5 => FC(classes) => SOFTMAX
+"""
+
+import numbers
+
+import keras
+
+
+class MiniGoogLeNet:
+    """Builds MiniGoogLeNet: `MiniGoogLeNet.build(width, height, depth, classes)`."""
+
+    # Two 3x3/2 valid downsamplings, then the 7x7 average pooling: 31 -> 15 -> 7 -> 1.
+    MINIMUM_SIZE = 31
+
+    @staticmethod
+    def conv_module(inputs, filters, kernel_size, strides, channel_axis, padding="same", name=None):
+        """CONV => BN => RELU; layers are named `<name>_conv`, `<name>_bn`, `<name>_relu`."""
+        x = keras.layers.Conv2D(
+            filters, kernel_size, strides=strides, padding=padding, name=_suffixed(name, "conv")
+        )(inputs)
+        x = keras.layers.BatchNormalization(axis=channel_axis, name=_suffixed(name, "bn"))(x)
+        return keras.layers.Activation("relu", name=_suffixed(name, "relu"))(x)
+
+    @staticmethod
+    def inception_module(inputs, filters_1x1, filters_3x3, channel_axis, name=None):
+        """A 1x1 and a 3x3 convolution in parallel, concatenated along the channels."""
+        branch_1x1 = MiniGoogLeNet.conv_module(
+            inputs, filters_1x1, (1, 1), (1, 1), channel_axis, name=_suffixed(name, "1x1")
+        )
+        branch_3x3 = MiniGoogLeNet.conv_module(
+            inputs, filters_3x3, (3, 3), (1, 1), channel_axis, name=_suffixed(name, "3x3")
+        )
+        return keras.layers.Concatenate(axis=channel_axis, name=_suffixed(name, "concat"))(
+            [branch_1x1, branch_3x3]
+        )
+
+    @staticmethod
+    def downsample_module(inputs, filters, channel_axis, name=None):
+        """Halves the spatial size: a 3x3/2 convolution beside a 3x3/2 max pooling."""
+        branch_conv = MiniGoogLeNet.conv_module(
+            inputs, filters, (3, 3), (2, 2), channel_axis, padding="valid", name=_suffixed(name, "3x3")
+        )
+        branch_pool = keras.layers.MaxPooling2D((3, 3), strides=(2, 2), name=_suffixed(name, "pool"))(inputs)
+        return keras.layers.Concatenate(axis=channel_axis, name=_suffixed(name, "concat"))(
+            [branch_conv, branch_pool]
+        )
+
+    @staticmethod
+    def build(width, height, depth, classes):
+        """Returns an uncompiled `keras.Model` named "minigooglenet".
+
+        Args:
+            width, height: input image size (the course uses CIFAR-10's 32x32), each at
+                least `MiniGoogLeNet.MINIMUM_SIZE`.
+            depth: number of channels.
+            classes: number of output classes.
+
+        The input layout, BatchNormalization axis and concatenation axis follow
+        `keras.backend.image_data_format()`.
+        """
+        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        _check_minimum_size(width, height, MiniGoogLeNet.MINIMUM_SIZE, "MiniGoogLeNet")
+        input_shape, channel_axis = _input_shape_and_channel_axis(width, height, depth)
+        inception = MiniGoogLeNet.inception_module
+        downsample = MiniGoogLeNet.downsample_module
+
+        inputs = keras.Input(shape=input_shape, name="image")
+        x = MiniGoogLeNet.conv_module(inputs, 96, (3, 3), (1, 1), channel_axis, name="stem")
+        x = inception(x, 32, 32, channel_axis, name="inception1a")
+        x = inception(x, 32, 48, channel_axis, name="inception1b")
+        x = downsample(x, 80, channel_axis, name="downsample1")
+        x = inception(x, 112, 48, channel_axis, name="inception2a")
+        x = inception(x, 96, 64, channel_axis, name="inception2b")
+        x = inception(x, 80, 80, channel_axis, name="inception2c")
+        x = inception(x, 48, 96, channel_axis, name="inception2d")
+        x = downsample(x, 96, channel_axis, name="downsample2")
+        x = inception(x, 176, 160, channel_axis, name="inception3a")
+        x = inception(x, 176, 160, channel_axis, name="inception3b")
+        x = keras.layers.AveragePooling2D((7, 7), name="average_pool")(x)
+        x = keras.layers.Dropout(0.5, name="dropout")(x)
+        x = keras.layers.Flatten(name="flatten")(x)
+        x = keras.layers.Dense(int(classes), name="predictions")(x)
+        # float32 so that the probabilities stay exact under a mixed-precision policy.
+        outputs = keras.layers.Activation("softmax", dtype="float32", name="softmax")(x)
+        return keras.Model(inputs, outputs, name="minigooglenet")
+
+
+def _suffixed(name, suffix):
+    # Unnamed modules get Keras' automatic layer names.
+    return None if name is None else f"{name}_{suffix}"
+
+
+def _check_positive_integers(**arguments):
+    for name, value in arguments.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+
+
+def _check_minimum_size(width, height, minimum, network_name):
+    # Fail here with the reason rather than deep inside a pooling layer's shape check.
+    if width < minimum or height < minimum:
+        raise ValueError(
+            f"{network_name} needs images of at least {minimum}x{minimum} pixels, or its pooling "
+            f"layers shrink the feature maps to nothing. Received: width={width}, height={height}"
+        )
+
+
+def _input_shape_and_channel_axis(width, height, depth):
+    # Keras' global image data format decides where the channels go, and BatchNormalization
+    # and the concatenations must work on that axis.
+    if keras.backend.image_data_format() == "channels_first":
+        return (int(depth), int(height), int(width)), 1
+    return (int(height), int(width), int(depth)), -1

@@ -1,0 +1,112 @@
+"""Tests for LeNet: shapes, exact parameter counts, a training step, channels_first."""
+
+import keras
+import numpy as np
+import pytest
+
+from pyimagesearch.nn.conv import LeNet
+
+
+def expected_parameter_count(width, height, depth, classes):
+    # Two "same" 5x5 convolutions keep the size; two 2x2/2 poolings divide it by 4 (floor).
+    convolution1 = 5 * 5 * depth * 20 + 20
+    convolution2 = 5 * 5 * 20 * 50 + 50
+    flattened = (height // 2 // 2) * (width // 2 // 2) * 50
+    dense1 = flattened * 500 + 500
+    dense2 = 500 * classes + classes
+    return convolution1 + convolution2 + dense1 + dense2
+
+
+@pytest.fixture
+def channels_first():
+    previous = keras.backend.image_data_format()
+    keras.backend.set_image_data_format("channels_first")
+    yield
+    keras.backend.set_image_data_format(previous)
+
+
+@pytest.mark.parametrize(
+    "width, height, depth, classes", [(32, 32, 3, 10), (64, 64, 3, 17), (28, 28, 1, 10), (30, 21, 1, 2)]
+)
+def test_shapes_and_parameter_count(width, height, depth, classes):
+    model = LeNet.build(width, height, depth, classes)
+
+    assert model.name == "lenet"
+    assert model.input_shape == (None, height, width, depth)
+    assert model.output_shape == (None, classes)
+    assert model.count_params() == expected_parameter_count(width, height, depth, classes)
+
+
+def test_course_mnist_parameter_count():
+    # The course's LeNet on MNIST (28x28x1, 10 classes): 1,256,080 parameters.
+    assert LeNet.build(28, 28, 1, 10).count_params() == 1_256_080
+
+
+def test_layer_structure():
+    model = LeNet.build(28, 28, 1, 10)
+
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Conv2D",
+        "Activation",
+        "MaxPooling2D",
+        "Conv2D",
+        "Activation",
+        "MaxPooling2D",
+        "Flatten",
+        "Dense",
+        "Activation",
+        "Dense",
+        "Activation",
+    ]
+    for name, filters in (("conv1", 20), ("conv2", 50)):
+        layer = model.get_layer(name)
+        assert (layer.filters, layer.kernel_size, layer.padding) == (filters, (5, 5), "same")
+    for name in ("pool1", "pool2"):
+        assert model.get_layer(name).pool_size == (2, 2)
+        assert model.get_layer(name).strides == (2, 2)
+    assert model.get_layer("fc1").units == 500
+    assert model.get_layer("softmax").dtype_policy.compute_dtype == "float32"
+
+
+def test_is_uncompiled_and_trains_one_step():
+    model = LeNet.build(28, 28, 1, 10)
+    assert not model.compiled
+    random_generator = np.random.default_rng(0)
+    images = random_generator.random((8, 28, 28, 1), dtype=np.float32)
+    labels = keras.utils.to_categorical(random_generator.integers(0, 10, 8), 10)
+    before = [weights.copy() for weights in model.get_weights()]
+
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="categorical_crossentropy")
+    history = model.fit(images, labels, batch_size=8, epochs=1, verbose=0)
+
+    assert np.isfinite(history.history["loss"][0])
+    assert all(not np.array_equal(old, new) for old, new in zip(before, model.get_weights()))
+
+
+def test_channels_first(channels_first):
+    model = LeNet.build(32, 28, 1, 10)
+
+    assert model.input_shape == (None, 1, 28, 32)
+    assert model.count_params() == expected_parameter_count(32, 28, 1, 10)
+    output = model(np.zeros((2, 1, 28, 32), dtype="float32"))
+    assert tuple(output.shape) == (2, 10)
+
+
+def test_minimum_size():
+    assert LeNet.build(LeNet.MINIMUM_SIZE, LeNet.MINIMUM_SIZE, 1, 2).output_shape == (None, 2)
+    with pytest.raises(ValueError, match=r"at least 4x4 .* Received: width=3, height=28$"):
+        LeNet.build(3, 28, 1, 10)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ((0, 28, 1, 10), r"Received: width=0$"),
+        ((28, "28", 1, 10), r"Received: height='28'$"),
+        ((28, 28, 0, 10), r"Received: depth=0$"),
+        ((28, 28, 1, 2.5), r"Received: classes=2.5$"),
+    ],
+)
+def test_rejects_bad_arguments(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        LeNet.build(*arguments)
