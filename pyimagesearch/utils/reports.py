@@ -1,0 +1,99 @@
+"""Evaluation reports for a run folder: classification report, metrics.json, confusion matrix."""
+
+import pathlib
+
+import numpy as np
+from sklearn import metrics as sklearn_metrics
+
+from pyimagesearch.utils import atomic
+from pyimagesearch.utils import plots
+
+REPORT_NAME = "classification_report.txt"
+METRICS_NAME = "metrics.json"
+CONFUSION_MATRIX_NAME = "confusion_matrix.png"
+
+
+def write_classification_report(run_dir, true_labels, predicted_labels, label_names, extra_metrics=None):
+    """Writes the evaluation of a classifier into `run_dir` and returns the metrics dict.
+
+    Args:
+        run_dir: the run folder; created if missing.
+        true_labels: integer labels (N,), or one-hot / probability rows (N, classes).
+        predicted_labels: integer predictions (N,), or probability rows (N, classes) (argmax).
+        label_names: one name per class, in label order.
+        extra_metrics: optional dict merged into metrics.json (e.g. {"rank5": 0.93}).
+
+    Writes, each atomically:
+    - `classification_report.txt`: scikit-learn's report over ALL classes
+      (`labels=range(len(label_names))`, `zero_division=0`), so a small test set that misses a
+      class still gets a report (that class shows support 0) instead of a crash;
+    - `metrics.json`: accuracy, macro precision/recall/F1 (over all classes, as in the report),
+      the sample count, per-class F1 and support, the confusion matrix, and `extra_metrics`;
+    - `confusion_matrix.png`.
+    """
+    label_names = [str(name) for name in label_names]
+    if not label_names:
+        raise ValueError(f"`label_names` must name at least one class. Received: label_names={label_names}")
+    if extra_metrics is not None and not isinstance(extra_metrics, dict):
+        raise ValueError(
+            f"`extra_metrics` must be a dict or None. Received: extra_metrics={type(extra_metrics).__name__}"
+        )
+    classes = len(label_names)
+    true_labels = _as_label_vector("true_labels", true_labels, classes)
+    predicted_labels = _as_label_vector("predicted_labels", predicted_labels, classes)
+    if len(true_labels) != len(predicted_labels):
+        raise ValueError(
+            "`true_labels` and `predicted_labels` must have the same length. "
+            f"Received: len(true_labels)={len(true_labels)}, len(predicted_labels)={len(predicted_labels)}"
+        )
+    labels = list(range(classes))
+    report = sklearn_metrics.classification_report(
+        true_labels, predicted_labels, labels=labels, target_names=label_names, zero_division=0, digits=4
+    )
+    precision, recall, f1, support = sklearn_metrics.precision_recall_fscore_support(
+        true_labels, predicted_labels, labels=labels, zero_division=0
+    )
+    matrix = sklearn_metrics.confusion_matrix(true_labels, predicted_labels, labels=labels)
+    result = {
+        "accuracy": float(np.mean(true_labels == predicted_labels)),
+        "macro_precision": float(np.mean(precision)),
+        "macro_recall": float(np.mean(recall)),
+        "macro_f1": float(np.mean(f1)),
+        "samples": int(len(true_labels)),
+        "per_class_f1": {name: float(value) for name, value in zip(label_names, f1)},
+        "per_class_support": {name: int(value) for name, value in zip(label_names, support)},
+        "confusion_matrix": matrix.tolist(),
+    }
+    clashes = sorted(set(extra_metrics or {}) & set(result))
+    if clashes:
+        raise ValueError(f"`extra_metrics` would overwrite computed metrics. Received: keys {clashes}")
+    result.update(extra_metrics or {})
+    run_dir = pathlib.Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic.write_text_atomic(run_dir / REPORT_NAME, report)
+    atomic.write_json_atomic(run_dir / METRICS_NAME, result)
+    plots.plot_confusion_matrix(matrix, label_names, run_dir / CONFUSION_MATRIX_NAME)
+    return result
+
+
+def _as_label_vector(name, values, classes):
+    values = np.asarray(values)
+    if values.ndim == 2:
+        if values.shape[1] != classes:
+            raise ValueError(
+                f"`{name}` rows must have one column per class ({classes}). Received: {name}.shape={values.shape}"
+            )
+        values = values.argmax(axis=1)
+    if values.ndim != 1 or len(values) == 0:
+        raise ValueError(
+            f"`{name}` must be a non-empty vector of integer labels or (N, classes) rows. "
+            f"Received: {name}.shape={values.shape}"
+        )
+    if not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(f"`{name}` must hold integer labels. Received: {name}.dtype={values.dtype}")
+    if values.min() < 0 or values.max() >= classes:
+        raise ValueError(
+            f"`{name}` must be in [0, {classes}) to index `label_names`. "
+            f"Received: {name} range [{values.min()}, {values.max()}]"
+        )
+    return values

@@ -1,0 +1,207 @@
+"""Run folders: `output/<experiment>/<run-id>/` with a `config.json` saying how the run was made.
+
+A run folder holds everything one training run produces (config, history, plots, checkpoints,
+reports), so runs never overwrite each other and any result can be traced back to its arguments,
+seed, code version and library versions.
+"""
+
+import argparse
+import datetime
+import importlib
+import json
+import os
+import pathlib
+import platform
+import re
+import subprocess
+
+from pyimagesearch.utils import atomic
+
+CONFIG_NAME = "config.json"
+RUN_ID_FORMAT = "%Y%m%d-%H%M%S"
+GIT_TIMEOUT_SECONDS = 10
+
+# Library name in config.json -> module whose `__version__` is recorded.
+LIBRARY_MODULES = {
+    "tensorflow": "tensorflow",
+    "keras": "keras",
+    "numpy": "numpy",
+    "h5py": "h5py",
+    "opencv": "cv2",
+    "scikit-learn": "sklearn",
+    "pyimagesearch": "pyimagesearch",
+}
+
+
+def create_run_folder(experiment, output_root="output", run_id=None):
+    """Creates and returns `output_root/experiment/run_id` as a `pathlib.Path`.
+
+    Args:
+        experiment: the experiment's name, one folder name (e.g. "shallownet_animals").
+        output_root: the folder holding all experiments' runs.
+        run_id: None for a new run named by the current UTC time ("20261121-183000", with "-1",
+            "-2", ... appended if that exists already); or an explicit name, returned as is even
+            if it exists, to resume that run.
+    """
+    _check_folder_name("experiment", experiment)
+    experiment_dir = pathlib.Path(output_root) / experiment
+    if run_id is not None:
+        _check_folder_name("run_id", run_id)
+        run_dir = experiment_dir / run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return run_dir
+    experiment_dir.mkdir(parents=True, exist_ok=True)
+    timestamp = datetime.datetime.now(datetime.timezone.utc).strftime(RUN_ID_FORMAT)
+    candidate, counter = timestamp, 0
+    while True:
+        # mkdir without exist_ok claims the name, so two processes can't get the same folder.
+        try:
+            (experiment_dir / candidate).mkdir()
+            return experiment_dir / candidate
+        except FileExistsError:
+            counter += 1
+            candidate = f"{timestamp}-{counter}"
+
+
+def write_run_config(run_dir, arguments, seed=None, extra=None):
+    """Writes `run_dir/config.json` atomically and returns what it wrote (a dict).
+
+    Args:
+        run_dir: the run folder (see `create_run_folder`).
+        arguments: the resolved arguments, a dict or an `argparse.Namespace`. Paths become
+            strings, tuples become lists.
+        seed: the random seed of the run, or None.
+        extra: optional dict of further facts; its "replicas" entry (the number of replicas in
+            sync) is also recorded at the top level.
+
+    Besides those, config.json records the git commit of the code (None when it isn't a git
+    checkout or git is missing) with a "dirty" flag for uncommitted changes, the versions of
+    Python and the main libraries, the host's CPU count and the UTC time.
+    """
+    if isinstance(arguments, argparse.Namespace):
+        arguments = vars(arguments)
+    if not isinstance(arguments, dict):
+        raise ValueError(
+            f"`arguments` must be a dict or an argparse.Namespace. Received: arguments={type(arguments).__name__}"
+        )
+    if extra is not None and not isinstance(extra, dict):
+        raise ValueError(f"`extra` must be a dict or None. Received: extra={type(extra).__name__}")
+    run_dir = pathlib.Path(run_dir)
+    if not run_dir.is_dir():
+        raise ValueError(f"`run_dir` must be an existing folder (see create_run_folder). Received: run_dir={run_dir}")
+    extra = _jsonable(extra or {})
+    config = {
+        "arguments": _jsonable(arguments),
+        "seed": seed,
+        "git": git_state(),
+        "versions": library_versions(),
+        "replicas": extra.get("replicas"),
+        "cpu_count": os.cpu_count(),
+        "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "extra": extra,
+    }
+    atomic.write_json_atomic(run_dir / CONFIG_NAME, config)
+    return config
+
+
+def read_run_config(run_dir):
+    """Returns the dict stored in `run_dir/config.json`; clear errors when missing or corrupt."""
+    path = pathlib.Path(run_dir) / CONFIG_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"No run config at {path}: is {run_dir} a run folder made by write_run_config?")
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"The run config {path} is not valid JSON: {error}") from error
+    if not isinstance(config, dict):
+        raise ValueError(f"The run config {path} must hold a JSON object. Received: a {type(config).__name__}")
+    return config
+
+
+def latest_run(experiment_dir):
+    """Returns the newest run folder in `experiment_dir` that has a config.json.
+
+    Newest by run id (timestamp ids sort in time order; numbers inside names compare as numbers,
+    so "...-10" comes after "...-2"), then by the config's modification time.
+    """
+    experiment_dir = pathlib.Path(experiment_dir)
+    runs = []
+    if experiment_dir.is_dir():
+        runs = [path for path in experiment_dir.iterdir() if (path / CONFIG_NAME).is_file()]
+    if not runs:
+        raise ValueError(
+            f"No run folder with a {CONFIG_NAME} in {experiment_dir}. Train first, or check the path. "
+            f"Received: experiment_dir={experiment_dir}"
+        )
+    return max(runs, key=lambda path: (_natural_key(path.name), (path / CONFIG_NAME).stat().st_mtime))
+
+
+def git_state():
+    """Returns {"commit": sha or None, "dirty": bool or None} for the checkout holding this package."""
+    import pyimagesearch
+
+    source_dir = pathlib.Path(pyimagesearch.__file__).resolve().parent
+    commit = _git(source_dir, "rev-parse", "HEAD")
+    # An installed copy inside some other repository (e.g. a virtualenv in a project) is not our code.
+    if commit is None or _git(source_dir, "ls-files", "--error-unmatch", "__init__.py") is None:
+        return {"commit": None, "dirty": None}
+    status = _git(source_dir, "status", "--porcelain")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
+
+
+def library_versions():
+    """Returns the versions of Python and the main libraries (None for one that isn't installed)."""
+    versions = {"python": platform.python_version()}
+    for name, module_name in LIBRARY_MODULES.items():
+        try:
+            versions[name] = str(getattr(importlib.import_module(module_name), "__version__", None))
+        except ImportError:
+            versions[name] = None
+    return versions
+
+
+def _git(folder, *arguments):
+    try:
+        completed = subprocess.run(
+            ["git", *arguments],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return completed.stdout.strip() if completed.returncode == 0 else None
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [_jsonable(item) for item in items]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _natural_key(name):
+    # Numbers and text never compare with each other: each part is tagged (0, int) or (1, str).
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part]
+
+
+def _check_folder_name(name, value):
+    if (
+        not isinstance(value, str)
+        or not value
+        or value in (".", "..")
+        or "/" in value
+        or "\\" in value
+        or value != value.strip()
+    ):
+        raise ValueError(f"`{name}` must be a single folder name. Received: {name}={value!r}")
