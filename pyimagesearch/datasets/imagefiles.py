@@ -21,7 +21,6 @@ _REDUCED_COLOR_FLAGS = (
     (2, cv2.IMREAD_REDUCED_COLOR_2),
 )
 _JPEG_MAGIC = b"\xff\xd8"
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _JPEG_END = b"\xff\xd9"
 
 
@@ -64,11 +63,11 @@ def read_image(path, target_size=None):
     Raises `ImageReadError` for empty, truncated or non-image files.
     """
     encoded = _read_bytes(path)
-    if encoded[:8] == _PNG_MAGIC or encoded[:4] in (b"II*\x00", b"MM\x00*"):
-        image = _decode_unchanged(path, encoded)
-    else:
-        image = _decode_color(path, encoded, target_size)
-    return image
+    if encoded[:2] == _JPEG_MAGIC:
+        return _decode_jpeg(path, encoded, target_size)
+    # PNG, TIFF, WebP and BMP may carry 16 bits or alpha, which IMREAD_COLOR would drop
+    # silently (transparent WebP areas would come out black instead of white).
+    return _decode_unchanged(path, encoded)
 
 
 def _read_bytes(path):
@@ -79,19 +78,42 @@ def _read_bytes(path):
         raise ImageReadError(path, f"the file can't be opened ({error.strerror})") from error
     if not encoded:
         raise ImageReadError(path, "the file is empty (0 bytes)")
-    if encoded[:2] == _JPEG_MAGIC and _JPEG_END not in encoded[-1024:]:
+    if encoded[:2] == _JPEG_MAGIC and not _has_jpeg_end(encoded):
         # libjpeg fills a truncated JPEG with grey and only warns; we treat it as corrupt.
         raise ImageReadError(path, "the JPEG is truncated (no end-of-image marker)")
     return encoded
 
 
-def _decode_color(path, encoded, target_size):
+def _has_jpeg_end(encoded):
+    """True when an end-of-image marker follows the compressed data.
+
+    The quick check looks at the last KiB. Some cameras append kilobytes of trailer data after
+    the marker, so the slow check looks for the marker anywhere after the first start-of-scan
+    (an EXIF thumbnail's own marker comes before it and must not count).
+    """
+    if _JPEG_END in encoded[-1024:]:
+        return True
+    scan_start = _jpeg_scan_start(encoded)
+    return scan_start is not None and encoded.find(_JPEG_END, scan_start) != -1
+
+
+def _decode_jpeg(path, encoded, target_size):
+    """IMREAD_COLOR applies EXIF orientation and turns grayscale and CMYK into BGR."""
     buffer = np.frombuffer(encoded, dtype=np.uint8)
-    flag = _reduced_flag(buffer, target_size) if encoded[:2] == _JPEG_MAGIC else cv2.IMREAD_COLOR
+    flag = _reduced_flag(buffer, target_size)
     image = cv2.imdecode(buffer, flag)
+    if image is not None and flag != cv2.IMREAD_COLOR and _smaller_than(image, target_size):
+        # The reduction was chosen on the stored size; an EXIF rotation by 90 degrees swaps
+        # width and height afterwards, so the reduced image can miss the target. Decode again.
+        image = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
     if image is None:
-        raise ImageReadError(path, "not a decodable image (unknown format or corrupt data)")
+        raise ImageReadError(path, "not a decodable image (corrupt JPEG data)")
     return image
+
+
+def _smaller_than(image, target_size):
+    target_width, target_height = target_size
+    return image.shape[1] < target_width or image.shape[0] < target_height
 
 
 def _reduced_flag(buffer, target_size):
@@ -109,6 +131,26 @@ def _reduced_flag(buffer, target_size):
     return cv2.IMREAD_COLOR
 
 
+def _jpeg_scan_start(data):
+    """Returns the offset of the first start-of-scan marker (compressed data follows), or None."""
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:
+            # Fill bytes may pad the space between segments.
+            position += 1
+            continue
+        if marker == 0xDA:
+            return position
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            position += 2
+            continue
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+    return None
+
+
 def _jpeg_size(buffer):
     """Reads (width, height) from the first JPEG start-of-frame marker, or (None, None)."""
     data = buffer.tobytes()
@@ -117,6 +159,9 @@ def _jpeg_size(buffer):
         if data[position] != 0xFF:
             return None, None
         marker = data[position + 1]
+        if marker == 0xFF:
+            position += 1
+            continue
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             position += 2
             continue
@@ -131,10 +176,10 @@ def _jpeg_size(buffer):
 
 
 def _decode_unchanged(path, encoded):
-    """PNG and TIFF may carry 16 bits or alpha, which IMREAD_COLOR would handle silently."""
+    """Decodes every bit depth and channel count, then converts to 8-bit BGR."""
     image = cv2.imdecode(np.frombuffer(encoded, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     if image is None:
-        raise ImageReadError(path, "not a decodable image (corrupt PNG/TIFF data)")
+        raise ImageReadError(path, "not a decodable image (unknown format or corrupt data)")
     image = _to_uint8(path, image)
     if image.ndim == 2:
         return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)

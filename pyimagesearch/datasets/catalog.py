@@ -1,0 +1,370 @@
+"""Dataset names to folders of class subfolders, downloaded or generated on first use.
+
+    root = resolve_dataset("flowers17")        # datasets/flowers17/<class>/image_0001.jpg ...
+    root = resolve_dataset("synthetic-flowers17")   # generated offline
+    root = resolve_dataset("path/to/my/images")     # any existing folder, returned as is
+
+Data lives under the datasets root: the `PYIMAGESEARCH_DATASETS` environment variable, or
+`datasets/` in the working directory. Downloaded archives are kept in `<root>/downloads/`
+(with a small JSON record of what was verified), and each data set is built in a temporary
+folder that is moved to `<root>/<name>` only when complete, so an interrupted fetch leaves
+nothing under the final name and the next run starts clean.
+
+An entry is a small data object. Tests and scripts can point one at another server with the
+factory functions, e.g. `resolve_dataset(flowers17_entry(url=..., sha256=...), root)`.
+"""
+
+import dataclasses
+import datetime
+import functools
+import json
+import os
+import pathlib
+import shutil
+
+from pyimagesearch.datasets import download as download_module
+from pyimagesearch.datasets import imagefiles
+from pyimagesearch.utils import atomic
+
+ENVIRONMENT_VARIABLE = "PYIMAGESEARCH_DATASETS"
+DEFAULT_DATASETS_ROOT = "datasets"
+DOWNLOADS_FOLDER = "downloads"
+
+# Facts from shared/DATASETS.md (Oxford VGG's 17 category flower dataset).
+FLOWERS17_URL = "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz"
+FLOWERS17_SHA256 = "fe38a60f8b4a95e657551247d3e7d799a3fafcdbc595be504b12839967823d70"
+FLOWERS17_MD5 = "b59a65d8d1a99cd66944d474e1289eab"
+FLOWERS17_IMAGES_PER_CLASS = 80
+# The official class order: image k (1-based) belongs to class (k - 1) // 80.
+FLOWERS17_CLASSES = (
+    "Daffodil", "Snowdrop", "LilyValley", "Bluebell", "Crocus", "Iris", "Tigerlily", "Tulip",
+    "Fritillary", "Sunflower", "Daisy", "ColtsFoot", "Dandelion", "Cowslip", "Buttercup",
+    "Windflower", "Pansy",
+)
+
+# Microsoft's mirror of Kaggle's Dogs vs. Cats photos. No checksum is published: the size is
+# checked, and the sha256 seen on the first download is recorded and checked from then on.
+DOGS_VS_CATS_URL = (
+    "https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-6DEBA77B919F/"
+    "kagglecatsanddogs_5340.zip"
+)
+DOGS_VS_CATS_SIZE = 824_887_076
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetEntry:
+    """One catalog entry: where the data comes from and how it becomes class folders.
+
+    A downloaded entry has `url`, `filename` (the archive's name in `<root>/downloads/`), a
+    `sha256` and/or `md5` and/or `size` to verify, and `arrange(extracted_dir, output_dir)`
+    which moves the extracted files into class folders. An offline entry has instead
+    `generate(output_dir, verbose)`, which writes the folder atomically itself.
+    `offline_alternative` is what the error message suggests when there is no network.
+    `record_sha256`: keep the sha256 of the first download and check later copies against it.
+    """
+
+    name: str
+    description: str
+    url: str = None
+    filename: str = None
+    sha256: str = None
+    md5: str = None
+    size: int = None
+    arrange: object = None
+    generate: object = None
+    offline_alternative: str = ""
+    record_sha256: bool = False
+
+    def __post_init__(self):
+        downloaded = self.url is not None
+        if downloaded == (self.generate is not None):
+            raise ValueError(
+                "A catalog entry needs either `url` (downloaded) or `generate` (offline), not both. "
+                f"Received: url={self.url!r}, generate={self.generate!r}"
+            )
+        if downloaded and (self.filename is None or self.arrange is None):
+            raise ValueError(
+                f"A downloaded entry needs `filename` and `arrange`. "
+                f"Received: filename={self.filename!r}, arrange={self.arrange!r}"
+            )
+        if downloaded and self.sha256 is None and self.md5 is None and self.size is None:
+            raise ValueError(f"A downloaded entry needs a sha256, md5 or size to verify. Received: url={self.url!r}")
+
+
+def flowers17_entry(url=FLOWERS17_URL, sha256=FLOWERS17_SHA256, md5=None, size=None,
+                    images_per_class=FLOWERS17_IMAGES_PER_CLASS):
+    """The Flowers-17 entry; the arguments let tests use a small archive on a local server."""
+    return DatasetEntry(
+        name="flowers17",
+        description="Oxford 17 category flowers: 17 classes x 80 photos (58 MB download)",
+        url=url,
+        filename=url.rstrip("/").rsplit("/", 1)[-1] or "17flowers.tgz",
+        sha256=sha256,
+        md5=md5,
+        size=size,
+        arrange=functools.partial(arrange_flowers17, images_per_class=images_per_class),
+        offline_alternative="`--dataset synthetic-flowers17` (a generated stand-in with the same layout)",
+    )
+
+
+def dogs_vs_cats_entry(url=DOGS_VS_CATS_URL, size=DOGS_VS_CATS_SIZE, sha256=None):
+    """The Dogs vs. Cats entry (Microsoft's mirror of the Kaggle photos, 825 MB)."""
+    return DatasetEntry(
+        name="dogs-vs-cats",
+        description="Dogs vs. Cats: 25,000 photos in cat/ and dog/ (825 MB download; some files are corrupt)",
+        url=url,
+        filename=url.rstrip("/").rsplit("/", 1)[-1] or "kagglecatsanddogs_5340.zip",
+        sha256=sha256,
+        size=size,
+        arrange=arrange_dogs_vs_cats,
+        offline_alternative="a folder of your own with cat/ and dog/ subfolders (`--dataset path/to/folder`)",
+        record_sha256=True,
+    )
+
+
+def synthetic_flowers17_entry(seed=42, images_per_class=80, difficulty=None):
+    """The generated Flowers-17 stand-in (no network); see `synthetic.py`."""
+    return DatasetEntry(
+        name="synthetic-flowers17",
+        description="Generated stand-in for Flowers-17: 17 classes x 80 drawn flowers (offline)",
+        generate=functools.partial(
+            _generate_synthetic, seed=seed, images_per_class=images_per_class, difficulty=difficulty
+        ),
+    )
+
+
+def digits_entry():
+    """scikit-learn's 1,797 real 8x8 handwritten digits as PNG files (offline)."""
+    return DatasetEntry(
+        name="digits",
+        description="scikit-learn's 1,797 handwritten 8x8 digits as PNG files in 0/ .. 9/ (offline)",
+        generate=_generate_digits,
+    )
+
+
+def _generate_synthetic(output_dir, verbose, seed, images_per_class, difficulty):
+    from pyimagesearch.datasets import synthetic
+
+    if difficulty is None:
+        difficulty = synthetic.DEFAULT_DIFFICULTY
+    synthetic.generate_synthetic_flowers17(
+        output_dir, seed=seed, images_per_class=images_per_class, difficulty=difficulty, verbose=verbose
+    )
+
+
+def _generate_digits(output_dir, verbose):
+    from pyimagesearch.datasets import digits
+
+    digits.write_digits_dataset(output_dir)
+
+
+def catalog_names():
+    """The catalog's dataset names, sorted."""
+    return sorted(CATALOG)
+
+
+def default_datasets_root():
+    """`$PYIMAGESEARCH_DATASETS` if set, else `datasets` relative to the working directory."""
+    return pathlib.Path(os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_DATASETS_ROOT)
+
+
+def resolve_dataset(name_or_path, datasets_root=None, download=True, verbose=True):
+    """Returns the pathlib.Path of a folder of class subfolders for a name, path or entry.
+
+    - An existing folder is returned as is.
+    - A catalog name (see `catalog_names()`) or a `DatasetEntry` resolves to
+      `<datasets_root>/<name>`; if that folder is missing it is downloaded (verified and
+      arranged) or generated. `download=False` only uses an archive already in
+      `<datasets_root>/downloads/`.
+
+    Raises ValueError for a name that is neither, and `download.DatasetDownloadError` (naming
+    the folder, the source URL and the offline alternative) when the data can't be fetched.
+    """
+    entry = _lookup(name_or_path)
+    if isinstance(entry, pathlib.Path):
+        return entry
+    root = pathlib.Path(datasets_root) if datasets_root is not None else default_datasets_root()
+    final_dir = root / entry.name
+    if final_dir.exists():
+        return _check_existing(final_dir)
+    download_module.remove_stale_partials(final_dir)
+    if entry.generate is not None:
+        entry.generate(final_dir, verbose)
+        return final_dir
+    return _fetch(entry, root, final_dir, download, verbose)
+
+
+def _lookup(name_or_path):
+    """Returns a DatasetEntry, or the Path of an existing folder."""
+    if isinstance(name_or_path, DatasetEntry):
+        return name_or_path
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise ValueError(
+            f"Expected a catalog name, a folder path or a DatasetEntry. Received: name_or_path={name_or_path!r}"
+        )
+    path = pathlib.Path(name_or_path)
+    if path.is_dir():
+        return path
+    if isinstance(name_or_path, str) and name_or_path in CATALOG:
+        return CATALOG[name_or_path]
+    what = "a file, not a folder" if path.exists() else "neither an existing folder nor a catalog name"
+    raise ValueError(
+        f"{str(name_or_path)!r} is {what}. Give a folder of class subfolders or one of the catalog "
+        f"names: {', '.join(catalog_names())}. Received: name_or_path={str(name_or_path)!r}"
+    )
+
+
+def _check_existing(final_dir):
+    if not final_dir.is_dir() or not any(child.is_dir() for child in final_dir.iterdir()):
+        raise ValueError(
+            f"{final_dir} exists but holds no class folders, so it was not made by the catalog "
+            f"(the catalog only ever moves complete folders into place). Delete it and run again. "
+            f"Received: {final_dir}"
+        )
+    return final_dir
+
+
+def _fetch(entry, root, final_dir, download, verbose):
+    """Downloads (or reuses) the archive, then extracts and arranges it into `final_dir`."""
+    downloads_dir = root / DOWNLOADS_FOLDER
+    archive_path = downloads_dir / entry.filename
+    made_folders = [folder for folder in (root, downloads_dir) if not folder.exists()]
+    try:
+        _obtain_archive(entry, archive_path, download, verbose)
+        with atomic.atomic_output_path(final_dir) as temporary_dir:
+            temporary_dir.mkdir()
+            if verbose:
+                print(f"[INFO] extracting {archive_path} and arranging it into {final_dir}")
+            extracted_dir = download_module.extract_archive(archive_path, temporary_dir / ".extracted", verbose)
+            entry.arrange(extracted_dir, temporary_dir)
+            shutil.rmtree(extracted_dir)
+    except download_module.DatasetDownloadError as error:
+        _remove_empty(made_folders)
+        raise download_module.DatasetDownloadError(
+            _failure_message(entry, final_dir, archive_path, error), url=entry.url, destination=final_dir
+        ) from error
+    except BaseException:
+        _remove_empty(made_folders)
+        raise
+    return final_dir
+
+
+def _obtain_archive(entry, archive_path, download, verbose):
+    """Makes sure a verified archive is at `archive_path`, downloading it if allowed."""
+    record_path = archive_path.with_name(archive_path.name + ".json")
+    recorded_sha256 = _recorded_sha256(record_path) if entry.record_sha256 else None
+    sha256 = entry.sha256 or recorded_sha256
+    if archive_path.exists():
+        download_module.verify_file(archive_path, sha256=sha256, md5=entry.md5, size=entry.size)
+        return
+    if not download:
+        raise download_module.DatasetDownloadError(
+            f"{archive_path} is missing and downloading is turned off (download=False).",
+            url=entry.url,
+            destination=archive_path,
+        )
+    if verbose:
+        print(f"[INFO] downloading {entry.url} to {archive_path}")
+    download_module.download_file(
+        entry.url, archive_path, sha256=sha256, md5=entry.md5, size=entry.size, verbose=verbose
+    )
+    _write_record(entry, archive_path, record_path)
+
+
+def _recorded_sha256(record_path):
+    if not record_path.exists():
+        return None
+    with open(record_path, encoding="utf-8") as handle:
+        return json.load(handle).get("sha256")
+
+
+def _write_record(entry, archive_path, record_path):
+    """Keeps what was downloaded and verified, so later copies can be checked against it."""
+    atomic.write_json_atomic(
+        record_path,
+        {
+            "dataset": entry.name,
+            "url": entry.url,
+            "file": archive_path.name,
+            "size": archive_path.stat().st_size,
+            "sha256": download_module.hash_file(archive_path, "sha256"),
+            "published_checksum": bool(entry.sha256 or entry.md5),
+            "downloaded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
+
+
+def _failure_message(entry, final_dir, archive_path, error):
+    checksum = f" (sha256 {entry.sha256})" if entry.sha256 else ""
+    return (
+        f"Could not prepare the '{entry.name}' dataset in {final_dir}: {error}\n"
+        f"  Source: {entry.url}\n"
+        f"  Offline alternative: {entry.offline_alternative}; or download {entry.filename}{checksum} "
+        f"on a machine with internet access, copy it to {archive_path} and run again."
+    )
+
+
+def _remove_empty(folders):
+    # Only folders this call created, deepest first; a folder holding anything stays.
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def arrange_flowers17(extracted_dir, output_dir, images_per_class=FLOWERS17_IMAGES_PER_CLASS):
+    """Moves `jpg/image_0001.jpg ...` into the 17 class folders of `output_dir`, in official order.
+
+    Image k (1-based) goes to `FLOWERS17_CLASSES[(k - 1) // images_per_class]`. Raises
+    DatasetDownloadError if any of the 17 x `images_per_class` images is missing or extra.
+    """
+    extracted_dir = pathlib.Path(extracted_dir)
+    output_dir = pathlib.Path(output_dir)
+    first = sorted(extracted_dir.rglob("image_0001.jpg"))
+    if not first:
+        raise download_module.DatasetDownloadError(
+            f"The archive has no jpg/image_0001.jpg, so it is not Flowers-17 (in {extracted_dir})."
+        )
+    image_dir = first[0].parent
+    expected = len(FLOWERS17_CLASSES) * images_per_class
+    found = sorted(path.name for path in image_dir.glob("image_*.jpg"))
+    wanted = [f"image_{number:04d}.jpg" for number in range(1, expected + 1)]
+    if found != wanted:
+        missing = sorted(set(wanted) - set(found))[:3]
+        extra = sorted(set(found) - set(wanted))[:3]
+        raise download_module.DatasetDownloadError(
+            f"Expected exactly {expected} images image_0001.jpg..image_{expected:04d}.jpg in {image_dir}, "
+            f"found {len(found)} (missing e.g. {missing}, unexpected e.g. {extra})."
+        )
+    for class_name in FLOWERS17_CLASSES:
+        (output_dir / class_name).mkdir(parents=True, exist_ok=True)
+    for number, name in enumerate(wanted, start=1):
+        class_name = FLOWERS17_CLASSES[(number - 1) // images_per_class]
+        os.replace(image_dir / name, output_dir / class_name / name)
+
+
+def arrange_dogs_vs_cats(extracted_dir, output_dir):
+    """Moves `PetImages/Cat/*.jpg` to `cat/` and `PetImages/Dog/*.jpg` to `dog/`.
+
+    `Thumbs.db` and other non-images are left out. Corrupt JPEGs are kept: the readers skip
+    and count them, so the numbers stay visible.
+    """
+    extracted_dir = pathlib.Path(extracted_dir)
+    output_dir = pathlib.Path(output_dir)
+    for source_name, class_name in (("Cat", "cat"), ("Dog", "dog")):
+        sources = sorted(path for path in extracted_dir.rglob(source_name) if path.is_dir())
+        if not sources:
+            raise download_module.DatasetDownloadError(
+                f"The archive has no PetImages/{source_name} folder, so it is not the Dogs vs. Cats mirror."
+            )
+        (output_dir / class_name).mkdir(parents=True, exist_ok=True)
+        for path in imagefiles.list_images(sources[0]):
+            os.replace(path, output_dir / class_name / pathlib.Path(path).name)
+
+
+# Built last: the entries refer to the arrange functions above.
+CATALOG = {
+    entry.name: entry
+    for entry in (flowers17_entry(), dogs_vs_cats_entry(), synthetic_flowers17_entry(), digits_entry())
+}
