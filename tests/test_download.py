@@ -128,6 +128,31 @@ def test_flowers17_downloads_verifies_and_arranges_in_official_order(server, tmp
     assert record["sha256"] == sha256 and record["url"] == entry.url
 
 
+def test_a_mirror_serves_the_archive_under_its_file_name_and_is_verified(server, tmp_path, monkeypatch):
+    served, base_url = server
+    sha256 = _make_flowers_tarball(served / "17flowers.tgz")
+    monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url + "/")
+    # The original address is unreachable: only the mirror can deliver.
+    entry = catalog.flowers17_entry(url=f"http://127.0.0.1:{_closed_port()}/17flowers.tgz", sha256=sha256,
+                                    images_per_class=IMAGES_PER_CLASS)
+
+    folder = catalog.resolve_dataset(entry, datasets_root=tmp_path / "datasets", verbose=False)
+
+    assert len(list(folder.iterdir())) == 17
+    record = json.loads((tmp_path / "datasets" / "downloads" / "17flowers.tgz.json").read_text())
+    assert record["url"] == f"{base_url}/17flowers.tgz"
+
+
+def test_a_mirror_with_a_wrong_file_is_refused(server, tmp_path, monkeypatch):
+    served, base_url = server
+    _make_flowers_tarball(served / "17flowers.tgz")
+    monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    entry = catalog.flowers17_entry(sha256="0" * 64, images_per_class=IMAGES_PER_CLASS)
+    with pytest.raises(download.DatasetDownloadError, match=base_url):
+        catalog.resolve_dataset(entry, datasets_root=tmp_path / "datasets", verbose=False)
+    assert _all_files(tmp_path / "datasets") == []
+
+
 def test_flowers17_second_call_needs_no_network(server, tmp_path):
     served, base_url = server
     sha256 = _make_flowers_tarball(served / "17flowers.tgz")

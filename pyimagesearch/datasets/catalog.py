@@ -10,7 +10,9 @@ Data lives under the datasets root: the `PYIMAGESEARCH_DATASETS` environment var
 folder that is moved to `<root>/<name>` only when complete, so an interrupted fetch leaves
 nothing under the final name and the next run starts clean.
 
-An entry is a small data object. Tests and scripts can point one at another server with the
+Set `PYIMAGESEARCH_DATASET_MIRROR=http://host/path` to fetch archives from a mirror that
+holds them under their file names (`http://host/path/17flowers.tgz`); the checksums are the
+same. An entry is a small data object. Tests and scripts can point one at another server with the
 factory functions, e.g. `resolve_dataset(flowers17_entry(url=..., sha256=...), root)`.
 """
 
@@ -27,6 +29,9 @@ from pyimagesearch.datasets import imagefiles
 from pyimagesearch.utils import atomic
 
 ENVIRONMENT_VARIABLE = "PYIMAGESEARCH_DATASETS"
+# A mirror (a local server, a proxy cache, a lab file share over HTTP) that holds the archives
+# under their file names; checksums are verified exactly as for the original source.
+MIRROR_VARIABLE = "PYIMAGESEARCH_DATASET_MIRROR"
 DEFAULT_DATASETS_ROOT = "datasets"
 DOWNLOADS_FOLDER = "downloads"
 
@@ -241,7 +246,7 @@ def _fetch(entry, root, final_dir, download, verbose):
     except download_module.DatasetDownloadError as error:
         _remove_empty(made_folders)
         raise download_module.DatasetDownloadError(
-            _failure_message(entry, final_dir, archive_path, error), url=entry.url, destination=final_dir
+            _failure_message(entry, final_dir, archive_path, error), url=source_url(entry), destination=final_dir
         ) from error
     except BaseException:
         _remove_empty(made_folders)
@@ -263,12 +268,21 @@ def _obtain_archive(entry, archive_path, download, verbose):
             url=entry.url,
             destination=archive_path,
         )
+    url = source_url(entry)
     if verbose:
-        print(f"[INFO] downloading {entry.url} to {archive_path}")
+        print(f"[INFO] downloading {url} to {archive_path}")
     download_module.download_file(
-        entry.url, archive_path, sha256=sha256, md5=entry.md5, size=entry.size, verbose=verbose
+        url, archive_path, sha256=sha256, md5=entry.md5, size=entry.size, verbose=verbose
     )
     _write_record(entry, archive_path, record_path)
+
+
+def source_url(entry):
+    """The entry's download address, or the same file on the mirror named by the environment."""
+    mirror = os.environ.get(MIRROR_VARIABLE)
+    if not mirror:
+        return entry.url
+    return f"{mirror.rstrip('/')}/{entry.filename}"
 
 
 def _recorded_sha256(record_path):
@@ -284,7 +298,7 @@ def _write_record(entry, archive_path, record_path):
         record_path,
         {
             "dataset": entry.name,
-            "url": entry.url,
+            "url": source_url(entry),
             "file": archive_path.name,
             "size": archive_path.stat().st_size,
             "sha256": download_module.hash_file(archive_path, "sha256"),
@@ -298,7 +312,7 @@ def _failure_message(entry, final_dir, archive_path, error):
     checksum = f" (sha256 {entry.sha256})" if entry.sha256 else ""
     return (
         f"Could not prepare the '{entry.name}' dataset in {final_dir}: {error}\n"
-        f"  Source: {entry.url}\n"
+        f"  Source: {source_url(entry)}\n"
         f"  Offline alternative: {entry.offline_alternative}; or download {entry.filename}{checksum} "
         f"on a machine with internet access, copy it to {archive_path} and run again."
     )
