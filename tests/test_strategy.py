@@ -27,3 +27,7 @@ def test_environment_variable_is_validated(monkeypatch):
     monkeypatch.setenv(strategy.CPU_REPLICAS_VARIABLE, "two")
     with pytest.raises(ValueError, match="Received"):
         strategy.get_strategy()
+
+
+def test_get_strategy_returns_one_strategy_per_process():
+    assert strategy.get_strategy() is strategy.get_strategy()

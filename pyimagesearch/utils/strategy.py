@@ -28,8 +28,16 @@ def configure_cpu_replicas(count):
             ) from error
 
 
+_STRATEGY = None
+
+
 def get_strategy():
     """Returns MirroredStrategy over all local GPUs, or over the CPU when there is none.
+
+    The strategy is made once per process and returned again on later calls. A second
+    MirroredStrategy in the same process starts its collective-op keys afresh, and a
+    collective left over from the first one's last step then collides with the second one's
+    ("Shape mismatch in the collective instance 100").
 
     Without a GPU this is one CPU replica, unless the CPU was split into logical devices
     (see `configure_cpu_replicas`, or the PYIMAGESEARCH_CPU_REPLICAS environment variable),
@@ -45,8 +53,16 @@ def get_strategy():
             )
         if not tf.config.list_physical_devices("GPU"):
             configure_cpu_replicas(int(requested))
-    gpus = tf.config.list_logical_devices("GPU")
-    if gpus:
-        return tf.distribute.MirroredStrategy([device.name for device in gpus])
-    cpus = tf.config.list_logical_devices("CPU")
-    return tf.distribute.MirroredStrategy([device.name for device in cpus])
+    global _STRATEGY
+    if _STRATEGY is None:
+        _STRATEGY = tf.distribute.MirroredStrategy([device.name for device in _replica_devices()])
+    return _STRATEGY
+
+
+def replica_count():
+    """How many replicas `get_strategy()` trains on: the local GPUs, or the logical CPUs."""
+    return len(_replica_devices())
+
+
+def _replica_devices():
+    return tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
