@@ -1,0 +1,44 @@
+"""HDF5 datasets and input pipelines: write, build, and read image collections for training.
+
+    from pyimagesearch.io import HDF5DatasetWriter, build_hdf5_dataset, make_hdf5_dataset
+
+Names are imported on first use (PEP 562), so `from pyimagesearch.io import HDF5DatasetWriter`
+or the builder's worker processes don't pay for importing TensorFlow; only the tf.data and
+Keras readers pull it in.
+"""
+
+import importlib
+
+_EXPORTS = {
+    "HDF5DatasetWriter": "pyimagesearch.io.hdf5datasetwriter",
+    "HDF5DatasetGenerator": "pyimagesearch.io.hdf5datasetgenerator",
+    "HDF5PyDataset": "pyimagesearch.io.pydatasetreader",
+    "InvalidDatasetFileError": "pyimagesearch.io.hdf5format",
+    "open_dataset_file": "pyimagesearch.io.hdf5format",
+    "read_dataset_info": "pyimagesearch.io.hdf5format",
+    "read_mean": "pyimagesearch.io.hdf5format",
+    "build_hdf5_dataset": "pyimagesearch.io.builder",
+    "list_labelled_images": "pyimagesearch.io.builder",
+    "split_paths": "pyimagesearch.io.builder",
+    "make_hdf5_dataset": "pyimagesearch.io.hdf5pipeline",
+    "make_hdf5_slices": "pyimagesearch.io.hdf5pipeline",
+    "predict_hdf5": "pyimagesearch.io.hdf5pipeline",
+    "make_batch_transform": "pyimagesearch.io.pipeline",
+    "make_array_dataset": "pyimagesearch.io.pipeline",
+    "global_batch_size": "pyimagesearch.io.pipeline",
+    "resize_batch": "pyimagesearch.io.pipeline",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'pyimagesearch.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,567 @@
+"""Build train/val/test HDF5 files from an image collection, once, fast and safely.
+
+    paths, labels = list_labelled_images("datasets/dogs-vs-cats")
+    result = build_hdf5_dataset(paths, labels, "datasets/dogs-vs-cats-hdf5", 256, 256,
+                                val_size=2500, test_size=2500)
+
+or from the command line:
+
+    python -m pyimagesearch.io.builder --dataset dogs-vs-cats --output datasets/dogs-vs-cats-hdf5 \\
+        --width 256 --height 256 --val-size 2500 --test-size 2500
+
+What it does, and why:
+- The split is stratified (every class keeps its share) and seeded: the same paths, labels
+  and seed give the same files.
+- Rows are shuffled once, at write time, so readers can take contiguous slices.
+- Decoding runs in worker processes (JPEG decode and resize dominate the time); OpenCV
+  decodes a JPEG at 1/2, 1/4 or 1/8 size when the target is that much smaller
+  (`imagefiles.read_image`). Results come back in order, with a bounded number in flight,
+  so memory stays flat however large the collection is.
+- Pixels are stored as uint8 (an eighth of the course's float64).
+- The per-channel mean comes from the training split only; it is written to
+  `<name>_mean.json` (the course's format) and into every split file's attributes.
+- Bad images (empty, truncated, not an image) are skipped and listed, by name and reason, in
+  `build_report.txt`, which ends with the count.
+- Everything is built in a hidden folder beside `output_dir`, which is renamed into place
+  only when the whole build succeeded. A build killed at any point (even SIGKILL) leaves
+  nothing at `output_dir`, and the next run removes the leftovers and completes.
+
+The output folder holds train.hdf5, val.hdf5 and test.hdf5 (a split of size 0 is left out),
+`<name>_mean.json` and `build_report.txt`.
+"""
+
+import argparse
+import collections
+import multiprocessing
+import numbers
+import os
+import pathlib
+import shutil
+import sys
+
+import cv2
+import numpy as np
+import progressbar
+from sklearn import model_selection
+
+from pyimagesearch.datasets import download, imagefiles
+from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
+from pyimagesearch.utils import atomic
+
+SPLITS = ("train", "val", "test")
+REPORT_NAME = "build_report.txt"
+LAYOUTS = ("auto", "folders", "flat")
+RESIZE_MODES = ("aspect", "stretch")
+# Images per task sent to a worker, and tasks in flight per worker: enough to keep the
+# workers busy, few enough that memory does not grow with the collection.
+_CHUNK_IMAGES = 8
+_TASKS_IN_FLIGHT_PER_WORKER = 4
+# Rows the writer holds before flushing to disk.
+_BUFFER_BYTES = 32 * 1024 * 1024
+
+# Set in each worker process (and in the parent when decoding in-process).
+_worker_state = {}
+
+
+def list_labelled_images(folder, layout="auto"):
+    """Returns (paths, labels) of the images under `folder`; labels are class names (str).
+
+    Layouts:
+    - "folders": one subfolder per class (`cat/1.jpg`); the label is the parent folder's name.
+    - "flat": Kaggle's layout, all images in `folder` named `<label>.<anything>`
+      (`cat.123.jpg`); the label is the part before the first dot.
+    - "auto": "flat" when every image sits directly in `folder`, else "folders".
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"`layout` must be one of {LAYOUTS}. Received: layout={layout!r}")
+    root = pathlib.Path(folder)
+    paths = imagefiles.list_images(root)
+    if not paths:
+        raise ValueError(f"No image files under {root}. Received: folder={str(root)!r}")
+    direct = [path for path in paths if pathlib.Path(path).parent == root]
+    if layout == "auto":
+        layout = "flat" if len(direct) == len(paths) else "folders"
+    if layout == "folders":
+        if direct:
+            raise ValueError(
+                f"{root} mixes images at its top level ({direct[0]}) with class folders; use one "
+                f"layout. Received: {len(direct)} top-level images, layout='folders'"
+            )
+        return paths, [pathlib.Path(path).parent.name for path in paths]
+    if len(direct) != len(paths):
+        nested = next(path for path in paths if pathlib.Path(path).parent != root)
+        raise ValueError(f"The flat layout expects every image directly in {root}. Received: {nested}")
+    labels = []
+    for path in paths:
+        stem = pathlib.Path(path).stem
+        if "." not in stem or not stem.split(".", 1)[0]:
+            raise ValueError(
+                f"In the flat layout file names must read <label>.<id>.<ext>, e.g. cat.123.jpg. Received: {path}"
+            )
+        labels.append(stem.split(".", 1)[0])
+    return paths, labels
+
+
+def build_hdf5_dataset(
+    image_paths,
+    labels,
+    output_dir,
+    width,
+    height,
+    name=None,
+    label_names=None,
+    val_size=0.1,
+    test_size=0.1,
+    seed=42,
+    resize="aspect",
+    preprocessors=None,
+    workers=None,
+    overwrite=False,
+    progress=True,
+    compression=None,
+):
+    """Builds `output_dir` with train/val/test HDF5 files; returns a summary dict.
+
+    Args:
+        image_paths: image files (str or path-like).
+        labels: one per path: class names (str), or integer labels with `label_names`.
+        output_dir: the folder to create; it must not exist unless `overwrite=True`.
+        width, height: the stored image size.
+        name: the dataset's name, for `<name>_mean.json`; default: the folder's name.
+        label_names: names of integer labels (default: the sorted distinct str labels).
+        val_size, test_size: a fraction (0 <= f < 1) or a number of images; 0 leaves that
+            split out. The split is stratified by label and seeded by `seed`.
+        seed: seed of the split and of the row order.
+        resize: "aspect" (AspectAwarePreprocessor: scale, then centre-crop; the course's
+            choice) or "stretch" (SimplePreprocessor). Ignored when `preprocessors` is given.
+        preprocessors: per-image preprocessors (`preprocess(image)`) that turn a decoded BGR
+            image into uint8 (height, width, 3); they must be picklable.
+        workers: decoding processes; default: the number of CPUs available; 0 or 1 decodes
+            in this process.
+        overwrite: replace an existing `output_dir` (only once the new build is complete).
+        progress: show a progress bar.
+        compression: None (default, fastest to read), "lzf" or "gzip".
+
+    Returns a dict with "output_dir", "files" and "counts" (per split), "skipped" (a list of
+    (path, reason)), "mean" ({"R", "G", "B"} of the training split), "label_names",
+    "mean_path" and "report_path".
+    """
+    image_paths, integer_labels, label_names = _validate_inputs(image_paths, labels, label_names)
+    width = _validate_size("width", width)
+    height = _validate_size("height", height)
+    output_dir = pathlib.Path(output_dir)
+    name = _validate_name(name if name is not None else output_dir.name)
+    workers = _validate_workers(workers)
+    if not isinstance(overwrite, bool):
+        raise ValueError(f"`overwrite` must be True or False. Received: overwrite={overwrite!r}")
+    if output_dir.exists() and not overwrite:
+        raise FileExistsError(
+            f"{output_dir} exists; pass overwrite=True (--overwrite) to rebuild it. "
+            f"Received: output_dir={str(output_dir)!r}"
+        )
+    if preprocessors is None:
+        preprocessors = [_resizer(resize, width, height)]
+    splits = split_paths(image_paths, integer_labels, val_size, test_size, seed)
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    download.remove_stale_partials(output_dir)
+    staging_dir = atomic.temporary_sibling(output_dir)
+    staging_dir.mkdir()
+    try:
+        result = _build_into(
+            staging_dir, splits, label_names, (width, height), preprocessors, workers, progress, compression, name
+        )
+        _commit(staging_dir, output_dir)
+    except BaseException:
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        raise
+    return _relocate(result, staging_dir, output_dir)
+
+
+def split_paths(image_paths, labels, val_size=0.1, test_size=0.1, seed=42):
+    """Stratified, seeded split; returns {"train": (paths, labels), "val": ..., "test": ...}.
+
+    Each split's rows are in a seeded random order (the "shuffle once at write time").
+    Splits of size 0 are left out.
+    """
+    labels = np.asarray(labels)
+    paths = np.asarray([str(path) for path in image_paths], dtype=object)
+    test_count = _split_count("test_size", test_size, len(paths))
+    val_count = _split_count("val_size", val_size, len(paths))
+    if test_count + val_count >= len(paths):
+        raise ValueError(
+            f"Validation and test splits take {val_count + test_count} of {len(paths)} images, leaving "
+            f"none to train on. Received: val_size={val_size!r}, test_size={test_size!r}"
+        )
+    parts = {}
+    rest_paths, rest_labels = paths, labels
+    for split, count in (("test", test_count), ("val", val_count)):
+        if count:
+            rest_paths, split_part, rest_labels, split_labels = _stratified(
+                rest_paths, rest_labels, count, seed, split
+            )
+            parts[split] = (split_part, split_labels)
+    parts["train"] = (rest_paths, rest_labels)
+    random = np.random.default_rng(seed)
+    ordered = {}
+    for split in SPLITS:
+        if split in parts:
+            split_part, split_labels = parts[split]
+            order = random.permutation(len(split_part))
+            ordered[split] = ([str(path) for path in split_part[order]], split_labels[order])
+    return ordered
+
+
+def main(argv=None):
+    """Command line: `python -m pyimagesearch.io.builder --help`."""
+    arguments = _parse_arguments(argv)
+    from pyimagesearch.datasets import catalog
+
+    try:
+        folder = catalog.resolve_dataset(arguments.dataset)
+        paths, labels = list_labelled_images(folder, arguments.layout)
+        output = pathlib.Path(arguments.output)
+        print(f"[INFO] building {output} from {len(paths)} images in {folder}")
+        result = build_hdf5_dataset(
+            paths,
+            labels,
+            output,
+            arguments.width,
+            arguments.height,
+            name=arguments.name,
+            val_size=arguments.val_size,
+            test_size=arguments.test_size,
+            seed=arguments.seed,
+            resize=arguments.resize,
+            workers=arguments.workers,
+            overwrite=arguments.overwrite,
+            progress=arguments.progress,
+            compression=arguments.compression,
+        )
+    except (ValueError, FileExistsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print_summary(result)
+    return 0
+
+
+def print_summary(result):
+    """Prints what a build wrote and how many images it skipped."""
+    for split, path in result["files"].items():
+        print(f"[INFO] {split}: {result['counts'][split]} images -> {path}")
+    print(f"[INFO] mean (training split) -> {result['mean_path']}: {result['mean']}")
+    skipped = len(result["skipped"])
+    total = skipped + sum(result["counts"].values())
+    print(f"[INFO] skipped {skipped} of {total} images (listed in {result['report_path']})")
+
+
+def _build_into(staging_dir, splits, label_names, target_size, preprocessors, workers, progress, compression, name):
+    total = sum(len(paths) for paths, _ in splits.values())
+    description = _describe(preprocessors)
+    files, counts, skipped = {}, {}, []
+    mean = None
+    with _Decoder(target_size, preprocessors, workers) as decoder, _progress_bar(total, name, progress) as bar:
+        for split in SPLITS:
+            if split not in splits:
+                continue
+            paths, labels = splits[split]
+            writer = HDF5DatasetWriter(
+                (len(paths), target_size[1], target_size[0], 3),
+                staging_dir / f"{split}.hdf5",
+                buffer_size=_buffer_rows(target_size),
+                preprocessing=description,
+                mean=mean,  # None for train (computed from its rows); the train mean for val/test
+                compression=compression,
+            )
+            with writer:
+                writer.store_class_labels(label_names)
+                for index, (image, reason) in enumerate(decoder.decode(paths)):
+                    if image is None:
+                        skipped.append((paths[index], reason))
+                    else:
+                        _check_shape(image, target_size, paths[index])
+                        writer.add(image[None], labels[index : index + 1])
+                    bar.update(bar.value + 1)
+                if writer.rows_added == 0:
+                    raise ValueError(f"No image of the {split} split could be read. Received: {len(paths)} paths, all skipped")
+            files[split], counts[split] = writer.output_path, writer.rows_added
+            if split == "train":
+                mean = writer.mean
+    mean_path = staging_dir / f"{name}_mean.json"
+    atomic.write_json_atomic(mean_path, mean)
+    report_path = staging_dir / REPORT_NAME
+    atomic.write_text_atomic(report_path, _report_text(name, counts, skipped, description))
+    return {
+        "files": files,
+        "counts": counts,
+        "skipped": skipped,
+        "mean": mean,
+        "label_names": list(label_names),
+        "mean_path": mean_path,
+        "report_path": report_path,
+    }
+
+
+def _report_text(name, counts, skipped, description):
+    total = len(skipped) + sum(counts.values())
+    lines = [
+        f"HDF5 build report: {name}",
+        f"preprocessing: {description}",
+        "written: " + ", ".join(f"{split} {count}" for split, count in counts.items()),
+        "",
+        "skipped images (path<TAB>reason):" if skipped else "skipped images: none",
+    ]
+    lines += [f"{path}\t{reason}" for path, reason in skipped]
+    lines += ["", f"Skipped {len(skipped)} of {total} images."]
+    return "\n".join(lines) + "\n"
+
+
+def _commit(staging_dir, output_dir):
+    """Renames the finished build into place; an old build is replaced only now."""
+    if output_dir.exists():
+        old = atomic.temporary_sibling(output_dir)
+        os.replace(output_dir, old)
+        os.replace(staging_dir, output_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging_dir, output_dir)
+
+
+def _relocate(result, staging_dir, output_dir):
+    def moved(path):
+        return output_dir / pathlib.Path(path).relative_to(staging_dir)
+
+    result["files"] = {split: moved(path) for split, path in result["files"].items()}
+    result["mean_path"] = moved(result["mean_path"])
+    result["report_path"] = moved(result["report_path"])
+    result["output_dir"] = output_dir
+    return result
+
+
+class _Decoder:
+    """Decodes images in order, in worker processes or in this one."""
+
+    def __init__(self, target_size, preprocessors, workers):
+        self.workers = workers
+        self.pool = None
+        if workers > 1:
+            # fork: workers start instantly and inherit the imports. They only run OpenCV and
+            # NumPy (never TensorFlow), which is safe in a forked child; Keras' PyDataset
+            # relies on the same. spawn elsewhere (Windows, macOS defaults).
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self.pool = multiprocessing.get_context(method).Pool(
+                workers, initializer=_initialize_worker, initargs=(target_size, preprocessors, True)
+            )
+        else:
+            _initialize_worker(target_size, preprocessors, False)
+
+    def decode(self, paths):
+        """Yields (image, None) or (None, reason) for every path, in order."""
+        if self.pool is None:
+            for path in paths:
+                yield _decode(path)
+            return
+        pending = collections.deque()
+        window = self.workers * _TASKS_IN_FLIGHT_PER_WORKER
+        for start in range(0, len(paths), _CHUNK_IMAGES):
+            pending.append(self.pool.apply_async(_decode_chunk, (paths[start : start + _CHUNK_IMAGES],)))
+            if len(pending) >= window:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exception_type, exception, traceback):
+        if self.pool is not None:
+            if exception_type is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+        return False
+
+
+def _initialize_worker(target_size, preprocessors, limit_threads):
+    if limit_threads:
+        # One OpenCV thread per worker process: the processes are the parallelism.
+        cv2.setNumThreads(1)
+    _worker_state["target_size"] = target_size
+    _worker_state["preprocessors"] = preprocessors
+
+
+def _decode_chunk(paths):
+    return [_decode(path) for path in paths]
+
+
+def _decode(path):
+    try:
+        image = imagefiles.read_image(path, target_size=_worker_state["target_size"])
+        for preprocessor in _worker_state["preprocessors"]:
+            image = preprocessor.preprocess(image)
+    except imagefiles.ImageReadError as error:
+        return None, error.reason
+    except cv2.error as error:
+        return None, f"OpenCV could not process it ({getattr(error, 'err', None) or error})"
+    return image, None
+
+
+def _check_shape(image, target_size, path):
+    width, height = target_size
+    if getattr(image, "shape", None) != (height, width, 3):
+        raise ValueError(
+            f"The preprocessors must give ({height}, {width}, 3) images; {path} came out as "
+            f"{getattr(image, 'shape', type(image).__name__)}. Received: a preprocessor that does not resize to the target"
+        )
+
+
+def _progress_bar(total, name, progress):
+    if progress:
+        return progressbar.ProgressBar(max_value=total, prefix=f"building {name}: ")
+    return progressbar.NullBar(max_value=total)
+
+
+def _buffer_rows(target_size):
+    return max(16, _BUFFER_BYTES // (target_size[0] * target_size[1] * 3))
+
+
+def _resizer(resize, width, height):
+    if resize not in RESIZE_MODES:
+        raise ValueError(f"`resize` must be one of {RESIZE_MODES}. Received: resize={resize!r}")
+    if resize == "aspect":
+        from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
+
+        return AspectAwarePreprocessor(width, height)
+    from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
+
+    return SimplePreprocessor(width, height)
+
+
+def _describe(preprocessors):
+    """A deterministic description of the preprocessing, for the file attribute."""
+    steps = ["read_image (EXIF orientation applied; 8-bit BGR; alpha over white; reduced JPEG decode)"]
+    for preprocessor in preprocessors:
+        settings = ", ".join(
+            f"{key}={value!r}"
+            for key, value in sorted(vars(preprocessor).items())
+            if not key.startswith("_") and isinstance(value, (bool, int, float, str))
+        )
+        steps.append(f"{type(preprocessor).__name__}({settings})")
+    return "; ".join(steps)
+
+
+def _stratified(paths, labels, count, seed, split):
+    try:
+        return model_selection.train_test_split(paths, labels, test_size=count, stratify=labels, random_state=seed)
+    except ValueError as error:
+        counts = np.bincount(labels)
+        raise ValueError(
+            f"Can't make a stratified {split} split of {count} images: {error}. Received: images per "
+            f"class={counts.tolist()}"
+        ) from error
+
+
+def _split_count(name, size, total):
+    if isinstance(size, bool) or not isinstance(size, numbers.Real):
+        raise ValueError(f"`{name}` must be a fraction in [0, 1) or a number of images. Received: {name}={size!r}")
+    if isinstance(size, numbers.Integral):
+        if size < 0:
+            raise ValueError(f"`{name}` must not be negative. Received: {name}={size!r}")
+        return int(size)
+    if not 0.0 <= size < 1.0:
+        raise ValueError(f"`{name}` as a fraction must be in [0, 1). Received: {name}={size!r}")
+    # The same rounding as scikit-learn's train_test_split (ceil).
+    return int(np.ceil(size * total))
+
+
+def _validate_inputs(image_paths, labels, label_names):
+    if isinstance(image_paths, (str, os.PathLike)):
+        raise ValueError(f"`image_paths` must be a list of paths, not one path. Received: image_paths={str(image_paths)!r}")
+    image_paths = [str(path) for path in image_paths]
+    labels = list(labels)
+    if not image_paths or len(image_paths) != len(labels):
+        raise ValueError(
+            "`image_paths` and `labels` must be non-empty and of the same length. "
+            f"Received: {len(image_paths)} paths, {len(labels)} labels"
+        )
+    if all(isinstance(label, str) for label in labels):
+        names = sorted(set(labels)) if label_names is None else list(label_names)
+        index = {name: position for position, name in enumerate(names)}
+        unknown = sorted(set(labels) - set(index))
+        if unknown:
+            raise ValueError(f"Labels {unknown[:5]} are not in `label_names`. Received: label_names={names!r}")
+        integers = np.array([index[label] for label in labels], dtype=np.int64)
+    elif all(isinstance(label, numbers.Integral) and not isinstance(label, bool) and label >= 0 for label in labels):
+        integers = np.asarray(labels, dtype=np.int64)
+        names = [str(value) for value in range(integers.max() + 1)] if label_names is None else list(label_names)
+        if integers.max() >= len(names):
+            raise ValueError(f"Label {integers.max()} has no name. Received: label_names={names!r}")
+    else:
+        raise ValueError(
+            f"`labels` must be all class names (str) or all non-negative integers. Received: e.g. {labels[:3]!r}"
+        )
+    if len(set(integers.tolist())) < 2:
+        raise ValueError(f"A classifier needs at least 2 classes. Received: classes={sorted(set(map(str, labels)))}")
+    return image_paths, integers, names
+
+
+def _validate_size(name, value):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def _validate_name(name):
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError(f"`name` must be a plain file-name stem. Received: name={name!r}")
+    return name
+
+
+def _validate_workers(workers):
+    if workers is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not isinstance(workers, numbers.Integral) or isinstance(workers, bool) or workers < 0:
+        raise ValueError(f"`workers` must be a non-negative integer or None. Received: workers={workers!r}")
+    return int(workers)
+
+
+def parse_split_size(text):
+    """argparse type: "0.1" is a fraction, "2500" a number of images."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction or a number of images, got {text!r}") from None
+
+
+def _parse_arguments(argv):
+    parser = argparse.ArgumentParser(
+        prog="pyimagesearch-build-hdf5",
+        description="Build train/val/test HDF5 files (uint8, shuffled, with the training mean) from images.",
+    )
+    parser.add_argument("--dataset", required=True, help="a folder of images or a catalog name (e.g. dogs-vs-cats)")
+    parser.add_argument("--output", required=True, help="the folder to create (train.hdf5, val.hdf5, test.hdf5, ...)")
+    parser.add_argument("--width", type=int, required=True, help="stored image width")
+    parser.add_argument("--height", type=int, required=True, help="stored image height")
+    parser.add_argument("--name", default=None, help="dataset name for <name>_mean.json (default: the folder name)")
+    parser.add_argument("--layout", choices=LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg")
+    parser.add_argument("--val-size", type=parse_split_size, default=0.1, help="fraction or number of images (0: none)")
+    parser.add_argument("--test-size", type=parse_split_size, default=0.1, help="fraction or number of images (0: none)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--resize", choices=RESIZE_MODES, default="aspect", help="aspect: scale and centre-crop")
+    parser.add_argument("--workers", type=int, default=None, help="decoding processes (default: all CPUs)")
+    parser.add_argument("--compression", choices=("lzf", "gzip"), default=None)
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    # Run through the package module, so worker processes find the functions by their
+    # package name rather than as __main__.
+    from pyimagesearch.io import builder as _builder
+
+    sys.exit(_builder.main())
