@@ -1,0 +1,117 @@
+"""The parts of a training run that every train script shares.
+
+A run folder holds everything needed to resume or evaluate it:
+
+    output/<experiment>/<run-id>/
+        config.json                 resolved arguments, seed, git commit, library versions
+        split.json                  which images were trained on and held out (image folders)
+        history.json, training.png  TrainingMonitor
+        checkpoints/epoch_N.keras   full models with optimizer state, for resuming
+        best.keras                  the best model by validation loss
+        model.keras                 the final model
+        classification_report.txt, metrics.json, confusion_matrix.png
+"""
+
+import json
+import math
+import pathlib
+import sys
+
+import keras
+import numpy as np
+
+from pyimagesearch.callbacks import epochcheckpoint
+from pyimagesearch.callbacks.bestmodelcheckpoint import BestModelCheckpoint
+from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
+from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
+from pyimagesearch.utils import atomic, reports
+
+CHECKPOINT_FOLDER = "checkpoints"
+FINAL_MODEL = "model.keras"
+BEST_MODEL = "best.keras"
+HISTORY_FILE = "history.json"
+HISTORY_PLOT = "training.png"
+
+
+def build_or_resume_model(run_dir, strategy, build_and_compile):
+    """Returns (model, initial_epoch), resuming from the run's newest epoch checkpoint.
+
+    `build_and_compile()` builds and compiles a fresh model; it is called inside
+    `strategy.scope()`, as are checkpoint loads, so variables are mirrored on every replica.
+    A checkpoint carries the optimizer state, including its iteration count, so a
+    step-based learning-rate schedule continues where it stopped instead of restarting.
+    """
+    checkpoint_path, epoch = epochcheckpoint.latest_checkpoint(pathlib.Path(run_dir) / CHECKPOINT_FOLDER)
+    with strategy.scope():
+        if checkpoint_path is None:
+            return build_and_compile(), 0
+        print(f"[INFO] resuming from {checkpoint_path} at epoch {epoch}")
+        return keras.saving.load_model(checkpoint_path), epoch
+
+
+def run_callbacks(run_dir, initial_epoch, checkpoint_every=5, monitor="val_loss"):
+    """TrainingMonitor, EpochCheckpoint and BestModelCheckpoint, set up to resume correctly."""
+    run_dir = pathlib.Path(run_dir)
+    history_path = run_dir / HISTORY_FILE
+    return [
+        TrainingMonitor(run_dir / HISTORY_PLOT, json_path=history_path, start_at=initial_epoch),
+        EpochCheckpoint(run_dir / CHECKPOINT_FOLDER, every=checkpoint_every, start_at=initial_epoch),
+        BestModelCheckpoint(
+            run_dir / BEST_MODEL,
+            monitor=monitor,
+            initial_value=_best_so_far(history_path, monitor, initial_epoch),
+        ),
+    ]
+
+
+def _best_so_far(history_path, monitor, initial_epoch):
+    """The best monitored value in the epochs a resumed run keeps, so `best.keras` isn't
+    replaced by a worse model after resuming."""
+    if initial_epoch == 0 or not history_path.is_file():
+        return None
+    with open(history_path, encoding="utf-8") as handle:
+        series = json.load(handle).get(monitor, [])[:initial_epoch]
+    # Epochs without the metric are stored as None; a diverged epoch may be NaN.
+    values = [value for value in series if value is not None and not math.isnan(value)]
+    if not values:
+        return None
+    return max(values) if BestModelCheckpoint.mode_for(monitor) == "max" else min(values)
+
+
+def fit_verbosity():
+    """Keras' progress bar on a terminal; one line an epoch in logs and CI."""
+    return "auto" if sys.stdout.isatty() else 2
+
+
+def save_model(model, path):
+    """Saves a `.keras` model atomically: a crash never leaves a partial file at `path`."""
+    with atomic.atomic_output_path(path) as temporary_path:
+        model.save(temporary_path)
+
+
+def predict_labels(model, dataset):
+    """Class indices predicted for every batch of a (images, labels) dataset."""
+    probabilities = model.predict(dataset, verbose=0)
+    return np.argmax(probabilities, axis=1), probabilities
+
+
+def evaluate_and_report(model, dataset, true_labels, class_names, run_dir, extra_metrics=None):
+    """Predicts `dataset`, writes the classification report into `run_dir`, returns metrics."""
+    predicted_labels, _ = predict_labels(model, dataset)
+    if len(predicted_labels) != len(true_labels):
+        raise ValueError(
+            "The dataset gave a different number of predictions than labels. "
+            f"Received: {len(predicted_labels)} predictions, {len(true_labels)} labels"
+        )
+    return reports.write_classification_report(
+        run_dir, true_labels, predicted_labels, class_names, extra_metrics=extra_metrics
+    )
+
+
+def recorded_accuracy(run_dir):
+    """The test accuracy train.py wrote into the run's metrics.json, or None."""
+    metrics_path = pathlib.Path(run_dir) / "metrics.json"
+    if not metrics_path.is_file():
+        return None
+    with open(metrics_path, encoding="utf-8") as handle:
+        return json.load(handle).get("accuracy")

@@ -1,0 +1,121 @@
+"""End to end: the flagship trains on a tiny generated folder, evaluates, resumes and fails clearly."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from pyimagesearch.utils import strategy
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+EXPERIMENT = REPOSITORY / "experiments" / "minivgg_flowers17"
+
+
+def run_script(name, *arguments, cwd=None, extra_environment=None):
+    environment = dict(os.environ, **{strategy.CPU_REPLICAS_VARIABLE: "2"}, **(extra_environment or {}))
+    return subprocess.run(
+        [sys.executable, str(EXPERIMENT / name), *arguments],
+        cwd=cwd or REPOSITORY, env=environment, capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory):
+    """3 classes of 9 images: JPEG, PNG, grayscale, odd sizes, and one corrupt file."""
+    root = tmp_path_factory.mktemp("flowers")
+    random = np.random.default_rng(0)
+    for class_index in range(3):
+        folder = root / f"class_{class_index}"
+        folder.mkdir()
+        for number in range(9):
+            height, width = 37 + 5 * number, 53 + 3 * number
+            image = random.integers(0, 60, (height, width, 3), dtype=np.uint8)
+            image[..., class_index] += 150  # a learnable colour cue
+            if number == 0:
+                cv2.imwrite(str(folder / f"{number}.png"), cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+            elif number == 1:
+                cv2.imwrite(str(folder / f"{number}.png"), image)
+            else:
+                cv2.imwrite(str(folder / f"{number}.jpg"), image)
+    (root / "class_0" / "corrupt.jpg").write_bytes(b"this is not a JPEG")
+    return root
+
+
+@pytest.fixture(scope="module")
+def trained_run(image_folder, tmp_path_factory):
+    output = tmp_path_factory.mktemp("output")
+    result = run_script(
+        "train.py", "--dataset", str(image_folder), "--epochs", "2", "--image-size", "16",
+        "--batch-size", "4", "--checkpoint-every", "1", "--output", str(output), "--run-id", "smoke",
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output / "minivgg_flowers17" / "smoke", result
+
+
+def test_train_writes_a_complete_run_folder(trained_run):
+    run_dir, result = trained_run
+    for name in ("config.json", "split.json", "history.json", "training.png", "model.keras",
+                 "best.keras", "classification_report.txt", "metrics.json", "confusion_matrix.png"):
+        assert (run_dir / name).is_file(), name
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["arguments"]["image_size"] == 16 and config["seed"] == 42
+    assert config["replicas"] == 2
+    assert "tensorflow" in config["versions"]
+    history = json.loads((run_dir / "history.json").read_text())
+    assert len(history["loss"]) == 2 and len(history["val_accuracy"]) == 2
+    split = json.loads((run_dir / "split.json").read_text())
+    assert len(split["train"]) + len(split["test"]) == 28
+    assert "corrupt.jpg" in result.stderr + result.stdout  # skipped and named
+    assert not list(run_dir.rglob(".*partial*"))
+
+
+def test_evaluate_reproduces_the_recorded_metrics(trained_run):
+    run_dir, _ = trained_run
+    result = run_script("evaluate.py", "--run", str(run_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    recorded = json.loads((run_dir / "metrics.json").read_text())
+    rebuilt = json.loads((run_dir / "evaluation" / "metrics.json").read_text())
+    assert rebuilt["accuracy"] == pytest.approx(recorded["accuracy"])
+    assert rebuilt["samples"] == recorded["samples"]
+    assert f"{recorded['accuracy']:.4f}" in result.stdout
+
+
+def test_evaluate_defaults_to_the_latest_run(trained_run):
+    run_dir, _ = trained_run
+    result = run_script("evaluate.py", "--output", str(run_dir.parents[1]))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert str(run_dir) in result.stdout
+
+
+def test_resume_continues_at_the_next_epoch(trained_run):
+    run_dir, _ = trained_run
+    result = run_script("train.py", "--resume", str(run_dir), "--epochs", "3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "resuming from" in result.stdout and "epoch 2" in result.stdout
+    history = json.loads((run_dir / "history.json").read_text())
+    assert len(history["loss"]) == 3
+    assert (run_dir / "checkpoints" / "epoch_3.keras").is_file()
+
+
+def test_missing_dataset_without_network_fails_fast_and_leaves_nothing(tmp_path):
+    # An unreachable local port stands in for "no network", so the test behaves the same
+    # on a machine that does have internet access.
+    started = time.monotonic()
+    result = run_script(
+        "train.py", "--dataset", "flowers17", cwd=tmp_path,
+        extra_environment={"PYIMAGESEARCH_DATASETS": str(tmp_path / "datasets"),
+                           "PYIMAGESEARCH_DATASET_MIRROR": "http://127.0.0.1:9"},
+    )
+    assert result.returncode != 0
+    assert time.monotonic() - started < 60
+    assert "datasets/flowers17" in result.stderr
+    assert "synthetic-flowers17" in result.stderr
+    assert "Traceback" not in result.stderr
+    leftovers = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert leftovers == []
