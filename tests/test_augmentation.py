@@ -1,129 +1,146 @@
-import math
-
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from pyimagesearch.preprocessing import build_augmentation
+from pyimagesearch.preprocessing.augmentation import RandomAffineAugmentation
 
-ALL_OFF = {"rotation": 0, "width_shift": 0, "height_shift": 0, "shear": 0, "zoom": 0, "horizontal_flip": False}
-
-
-def _batch(count=4, size=16):
-    return np.random.default_rng(0).uniform(0, 255, (count, size, size, 3)).astype(np.float32)
+OFF = dict(rotation=0, width_shift=0, height_shift=0, shear=0, zoom=0, horizontal_flip=False)
 
 
-def _layer_names(augmentation):
-    return [type(layer).__name__ for layer in augmentation.layers]
+def gradient_batch(count=4, height=20, width=30, channels=3, dtype=np.uint8):
+    """Images whose pixel value rises left to right, so flips and shifts are visible."""
+    row = np.linspace(0, 250, width)
+    image = np.broadcast_to(row[None, :, None], (height, width, channels))
+    return np.repeat(image[None], count, axis=0).astype(dtype)
 
 
-def test_defaults_build_the_course_layers_with_the_documented_mapping():
+def dot_batch(count=8, size=41):
+    """A single bright pixel in the exact centre of each image."""
+    images = np.zeros((count, size, size, 1), dtype=np.float32)
+    images[:, size // 2, size // 2, 0] = 1.0
+    return images
+
+
+def test_defaults_are_the_course_settings():
     augmentation = build_augmentation()
-    assert _layer_names(augmentation) == [
-        "RandomRotation", "RandomTranslation", "RandomShear", "RandomZoom", "RandomFlip",
-    ]
-    rotation, translation, shear, zoom, flip = (layer.get_config() for layer in augmentation.layers)
-    np.testing.assert_allclose(rotation["factor"], (-30 / 360, 30 / 360))
-    assert (translation["height_factor"], translation["width_factor"]) == (0.1, 0.1)
-    np.testing.assert_allclose(shear["x_factor"], (-math.tan(0.2), math.tan(0.2)))
-    np.testing.assert_allclose(shear["y_factor"], (0.0, 0.0))
-    assert (zoom["height_factor"], zoom["width_factor"]) == (0.2, 0.2)
-    assert flip["mode"] == "horizontal"
-    assert {config["fill_mode"] for config in (rotation, translation, shear, zoom)} == {"nearest"}
+    assert augmentation.get_config() == {
+        "rotation": 30.0, "width_shift": 0.1, "height_shift": 0.1, "shear": 0.2, "zoom": 0.2,
+        "horizontal_flip": True, "fill_mode": "nearest", "seed": None,
+    }
+
+
+def test_everything_off_is_the_identity():
+    images = gradient_batch()
+    np.testing.assert_array_equal(build_augmentation(**OFF)(images), images)
+
+
+def test_training_false_returns_the_batch_untouched():
+    images = gradient_batch()
+    assert build_augmentation()(images, training=False) is images
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_shape_and_dtype_are_kept_and_images_change(dtype):
+    images = gradient_batch(dtype=dtype)
+    augmented = build_augmentation(seed=0)(images)
+    assert augmented.shape == images.shape and augmented.dtype == images.dtype
+    assert not np.array_equal(augmented, images)
+
+
+def test_each_image_gets_its_own_transform():
+    augmented = build_augmentation(seed=0)(gradient_batch(count=6))
+    assert len({image.tobytes() for image in augmented}) == 6
+
+
+def test_flip_only_mirrors_about_half_of_the_images():
+    images = gradient_batch(count=200)
+    augmented = build_augmentation(**dict(OFF, horizontal_flip=True), seed=1)(images)
+    mirrored = [np.array_equal(image, images[0][:, ::-1]) for image in augmented]
+    unchanged = [np.array_equal(image, images[0]) for image in augmented]
+    assert all(left or right for left, right in zip(mirrored, unchanged))
+    assert 70 < sum(mirrored) < 130
+
+
+def test_rotation_shear_and_zoom_keep_the_centre_in_place():
+    images = dot_batch()
+    for settings in (dict(rotation=30), dict(shear=0.2), dict(zoom=0.2)):
+        augmented = build_augmentation(**dict(OFF, **settings), seed=2)(images)
+        centre = images.shape[1] // 2
+        assert np.all(augmented[:, centre, centre, 0] > 0.5), settings
+
+
+def test_shifts_stay_within_the_range():
+    images = dot_batch(count=50)
+    augmented = build_augmentation(**dict(OFF, width_shift=0.1, height_shift=0.2), seed=3)(images)
+    centre, size = images.shape[1] // 2, images.shape[1]
+    offsets = []
+    for image in augmented:
+        row, column = np.unravel_index(np.argmax(image[..., 0]), image.shape[:2])
+        offsets.append((column - centre, row - centre))
+    offsets = np.abs(np.array(offsets))
+    assert offsets[:, 0].max() <= 0.1 * size + 1 and offsets[:, 1].max() <= 0.2 * size + 1
+    assert offsets[:, 1].max() > 0.1 * size  # the vertical range is really used
+
+
+def test_rotation_range_is_in_degrees():
+    augmentation = build_augmentation(**dict(OFF, rotation=30), seed=4)
+    matrices = augmentation.sample_matrices(500, 10, 10)
+    angles = np.degrees(np.arctan2(matrices[:, 1, 0], matrices[:, 0, 0]))
+    assert np.abs(angles).max() <= 30.0 + 1e-9 and np.abs(angles).max() > 25
+
+
+def test_the_same_seed_repeats_the_same_transforms():
+    images = gradient_batch()
+    first = build_augmentation(seed=5)(images)
+    again = build_augmentation(seed=5)(images)
+    other = build_augmentation(seed=6)(images)
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_it_runs_inside_tf_data_map_and_keeps_the_static_shape():
+    augmentation = build_augmentation(seed=7)
+    dataset = tf.data.Dataset.from_tensor_slices(gradient_batch(count=8)).batch(4)
+    dataset = dataset.map(lambda images: augmentation(images, training=True), num_parallel_calls=2)
+    assert dataset.element_spec.shape.as_list() == [None, 20, 30, 3]
+    batches = list(dataset)
+    assert [batch.shape[0] for batch in batches] == [4, 4]
+    assert batches[0].dtype == tf.uint8
+
+
+def test_single_channel_images_are_supported():
+    augmented = build_augmentation(seed=8)(gradient_batch(channels=1))
+    assert augmented.shape == (4, 20, 30, 1)
+
+
+@pytest.mark.parametrize("fill_mode", ["nearest", "reflect", "wrap", "constant"])
+def test_every_fill_mode_works(fill_mode):
+    augmented = build_augmentation(fill_mode=fill_mode, seed=9)(gradient_batch())
+    assert augmented.shape == (4, 20, 30, 3)
+
+
+def test_constant_fill_is_black_and_nearest_fill_is_not():
+    images = np.full((20, 16, 16, 3), 200, dtype=np.uint8)
+    settings = dict(OFF, width_shift=0.4)
+    constant = build_augmentation(**settings, fill_mode="constant", seed=10)(images)
+    nearest = build_augmentation(**settings, fill_mode="nearest", seed=10)(images)
+    assert constant.min() == 0 and nearest.min() == 200
 
 
 @pytest.mark.parametrize(
-    ("disabled", "missing"),
+    "keywords",
     [
-        ({"rotation": 0}, "RandomRotation"),
-        ({"width_shift": 0, "height_shift": 0}, "RandomTranslation"),
-        ({"shear": 0}, "RandomShear"),
-        ({"zoom": 0}, "RandomZoom"),
-        ({"horizontal_flip": False}, "RandomFlip"),
+        dict(rotation=-1), dict(rotation=181), dict(width_shift=1.5), dict(height_shift=-0.1),
+        dict(shear=1.0), dict(zoom=1.0), dict(zoom=float("nan")), dict(horizontal_flip="yes"),
+        dict(fill_mode="mirror"), dict(seed=-1), dict(rotation=True),
     ],
 )
-def test_disabled_parameters_produce_no_layer(disabled, missing):
-    names = _layer_names(build_augmentation(**disabled))
-    assert missing not in names
-    assert len(names) == 4
+def test_invalid_arguments_are_refused(keywords):
+    with pytest.raises(ValueError, match="Received"):
+        build_augmentation(**keywords)
 
 
-def test_one_shift_alone_keeps_the_translation_layer():
-    (translation,) = build_augmentation(**{**ALL_OFF, "width_shift": 0.2}).layers
-    assert (translation.get_config()["height_factor"], translation.get_config()["width_factor"]) == (0, 0.2)
-
-
-def test_everything_disabled_passes_images_through():
-    augmentation = build_augmentation(**ALL_OFF)
-    assert _layer_names(augmentation) == ["Identity"]
-    np.testing.assert_array_equal(augmentation(_batch(), training=True), _batch())
-
-
-def test_preserves_shape_and_dtype_and_changes_the_images():
-    images = _batch()
-    augmented = build_augmentation(seed=1)(images, training=True)
-    assert augmented.shape == images.shape
-    assert augmented.dtype == tf.float32
-    assert not np.allclose(augmented, images)
-
-
-def test_horizontal_flip_mirrors_left_to_right_only():
-    images = np.stack([_batch(1)[0]] * 32)
-    flipped = build_augmentation(**{**ALL_OFF, "horizontal_flip": True}, seed=3)(images, training=True)
-    mirrored = [np.array_equal(output, images[0, :, ::-1]) for output in flipped.numpy()]
-    unchanged = [np.array_equal(output, images[0]) for output in flipped.numpy()]
-    assert all(a or b for a, b in zip(mirrored, unchanged))
-    assert any(mirrored) and any(unchanged)
-
-
-def test_inference_mode_leaves_images_unchanged():
-    np.testing.assert_array_equal(build_augmentation(seed=1)(_batch(), training=False), _batch())
-
-
-def test_seeded_builds_are_reproducible_and_seeds_differ():
-    images = _batch()
-    first = build_augmentation(seed=5)(images, training=True)
-    second = build_augmentation(seed=5)(images, training=True)
-    other = build_augmentation(seed=6)(images, training=True)
-    np.testing.assert_array_equal(first, second)
-    assert not np.allclose(first, other)
-
-
-def _augment_dataset(seed):
-    augmentation = build_augmentation(seed=seed)
-    dataset = tf.data.Dataset.from_tensor_slices((_batch(6), np.arange(6))).batch(3)
-    dataset = dataset.map(lambda x, y: (augmentation(x, training=True), y))
-    images, labels = zip(*[(x.numpy(), y.numpy()) for x, y in dataset])
-    return np.concatenate(images), np.concatenate(labels)
-
-
-def test_runs_inside_tf_data_map_reproducibly():
-    images, labels = _augment_dataset(seed=9)
-    assert images.shape == (6, 16, 16, 3)
-    assert images.dtype == np.float32
-    np.testing.assert_array_equal(labels, np.arange(6))
-    assert not np.allclose(images, _batch(6))
-    np.testing.assert_array_equal(images, _augment_dataset(seed=9)[0])
-
-
-@pytest.mark.parametrize(
-    "arguments",
-    [
-        {"rotation": -1},
-        {"rotation": 181},
-        {"rotation": "30"},
-        {"width_shift": 1.5},
-        {"height_shift": -0.1},
-        {"shear": 1.0},
-        {"shear": float("nan")},
-        {"zoom": 1.0},
-        {"zoom": -0.2},
-        {"horizontal_flip": "yes"},
-        {"fill_mode": "mirror"},
-        {"seed": -1},
-        {"seed": 1.5},
-    ],
-)
-def test_invalid_arguments_raise_value_error(arguments):
-    with pytest.raises(ValueError, match="Received: "):
-        build_augmentation(**arguments)
+def test_a_batch_of_the_wrong_rank_is_refused():
+    with pytest.raises(ValueError, match="Received: shape"):
+        RandomAffineAugmentation().augment_batch(np.zeros((4, 4, 3), dtype=np.uint8))
