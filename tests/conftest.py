@@ -5,6 +5,11 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# progressbar2 imports its submodules on first use and keeps the stream that was live then. If
+# that first use happens under a test's `capsys`, every later bar writes to a closed stream
+# ("I/O operation on closed file"). Importing them here binds them to the real stream.
+import progressbar.bar  # noqa: E402, F401
+import progressbar.utils  # noqa: E402, F401
 import pytest  # noqa: E402
 
 from pyimagesearch.utils import strategy  # noqa: E402

@@ -337,6 +337,14 @@ def _relocate(result, staging_dir, output_dir):
     return result
 
 
+def _worker_context():
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")  # Windows
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pyimagesearch.io.builder"])
+    return context
+
+
 class _Decoder:
     """Decodes images in order, in worker processes or in this one."""
 
@@ -344,11 +352,11 @@ class _Decoder:
         self.workers = workers
         self.pool = None
         if workers > 1:
-            # fork: workers start instantly and inherit the imports. They only run OpenCV and
-            # NumPy (never TensorFlow), which is safe in a forked child; Keras' PyDataset
-            # relies on the same. spawn elsewhere (Windows, macOS defaults).
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.pool = multiprocessing.get_context(method).Pool(
+            # Not fork: a process that has run TensorFlow (or any threaded library) may be
+            # forked while another thread holds a lock, and the child then waits forever;
+            # the test suite hung that way. A forkserver starts one clean process and forks
+            # the workers from it; the per-image modules it preloads don't import TensorFlow.
+            self.pool = _worker_context().Pool(
                 workers, initializer=_initialize_worker, initargs=(target_size, preprocessors, True)
             )
         else:
