@@ -7,7 +7,7 @@ or the builder's worker processes don't pay for importing TensorFlow; only the t
 Keras readers pull it in.
 """
 
-import importlib
+from pyimagesearch import lazyexports
 
 _EXPORTS = {
     "HDF5DatasetWriter": "pyimagesearch.io.hdf5datasetwriter",
@@ -31,14 +31,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'pyimagesearch.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazyexports.lazy_exports(__name__, _EXPORTS)

@@ -1,19 +1,22 @@
-"""Image preprocessors (one per module, each with `preprocess(image)`) and augmentation."""
+"""Image preprocessors (one per module, each with `preprocess(image)`) and augmentation.
 
-from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
-from pyimagesearch.preprocessing.augmentation import build_augmentation
-from pyimagesearch.preprocessing.croppreprocessor import CropPreprocessor
-from pyimagesearch.preprocessing.imagetoarraypreprocessor import ImageToArrayPreprocessor
-from pyimagesearch.preprocessing.meanpreprocessor import MeanPreprocessor
-from pyimagesearch.preprocessing.patchpreprocessor import PatchPreprocessor
-from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
+Names are imported on first use, so the per-image preprocessors load without TensorFlow
+(the HDF5 builder's workers use them); only the batch forms and augmentation need it.
+"""
 
-__all__ = [
-    "AspectAwarePreprocessor",
-    "CropPreprocessor",
-    "ImageToArrayPreprocessor",
-    "MeanPreprocessor",
-    "PatchPreprocessor",
-    "SimplePreprocessor",
-    "build_augmentation",
-]
+from pyimagesearch import lazyexports
+
+_EXPORTS = {
+    "AspectAwarePreprocessor": "pyimagesearch.preprocessing.aspectawarepreprocessor",
+    "CropPreprocessor": "pyimagesearch.preprocessing.croppreprocessor",
+    "ImageToArrayPreprocessor": "pyimagesearch.preprocessing.imagetoarraypreprocessor",
+    "MeanPreprocessor": "pyimagesearch.preprocessing.meanpreprocessor",
+    "PatchPreprocessor": "pyimagesearch.preprocessing.patchpreprocessor",
+    "RandomAffineAugmentation": "pyimagesearch.preprocessing.augmentation",
+    "SimplePreprocessor": "pyimagesearch.preprocessing.simplepreprocessor",
+    "build_augmentation": "pyimagesearch.preprocessing.augmentation",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__, __dir__ = lazyexports.lazy_exports(__name__, _EXPORTS)
