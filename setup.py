@@ -31,6 +31,12 @@ setuptools.setup(
         "progressbar2>=4.2",
         "skops>=0.10",
     ],
+    entry_points={
+        "console_scripts": [
+            "pyimagesearch-build-hdf5 = pyimagesearch.io.builder:main",
+            "pyimagesearch-extract-features = pyimagesearch.utils.features:main",
+        ],
+    },
     extras_require={
         "test": ["pytest>=8", "pytest-timeout>=2.3"],
         "viz": ["pydot>=2"],

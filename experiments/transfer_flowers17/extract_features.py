@@ -1,0 +1,36 @@
+"""Extract VGG16 features of Flowers-17 into an HDF5 file (rows shuffled once, seeded).
+
+    python experiments/transfer_flowers17/extract_features.py                     # real Flowers-17
+    python experiments/transfer_flowers17/extract_features.py --dataset synthetic-flowers17 \
+        --output datasets/features/synthetic_flowers17_vgg16.hdf5                 # offline
+    python experiments/transfer_flowers17/extract_features.py --precision bfloat16
+
+The defaults are the course's (config.py): VGG16 with ImageNet weights and without its
+classifier, block5_pool flattened to 25,088 values, batches of 32. Every flag of the package's
+command line works here (`python -m pyimagesearch.utils.features --help`): --backbone,
+--weights imagenet|none|PATH, --layer, --pooling, --image-size, --precision, --overwrite, ...
+"""
+
+import sys
+
+import config
+from pyimagesearch.utils import features
+
+
+def main():
+    parser = features.argument_parser(
+        prog="extract_features.py",
+        description=__doc__,
+        dataset=config.DATASET,
+        output=config.FEATURES_PATH,
+        backbone=config.BACKBONE,
+        batch_size=config.BATCH_SIZE,
+        buffer_size=config.BUFFER_SIZE,
+        shuffle=config.SHUFFLE,
+        seed=config.SEED,
+    )
+    return features.run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

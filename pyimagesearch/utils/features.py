@@ -1,0 +1,1071 @@
+"""Feature extraction: a pre-trained network turns images into vectors, streamed into HDF5.
+
+    result = extract_features("flowers17", "datasets/features/flowers17_vgg16.hdf5",
+                              backbone="vgg16", shuffle=True)
+    features, labels, label_names = load_features(result["output_path"])
+
+or from the command line (`pyimagesearch-extract-features` once installed):
+
+    python -m pyimagesearch.utils.features --dataset flowers17 \\
+        --output datasets/features/flowers17_vgg16.hdf5 --backbone vgg16 --shuffle
+    python -m pyimagesearch.utils.features --dataset datasets/dogs-vs-cats-hdf5/train.hdf5 \\
+        --output datasets/features/dogs_vs_cats_resnet50.hdf5 --backbone resnet50 --pooling avg
+    python -m pyimagesearch.utils.features --dataset digits --backbone model.keras --layer fc1 ...
+
+The backbone is a `keras.applications` network by name (`vgg16`, `resnet50`, `inception_v3`,
+...; see `APPLICATIONS`) or a `.keras` file plus a layer name. Each named network gets its own
+input size (224, or 299 for Inception and Xception) and its own `preprocess_input`, fed RGB:
+OpenCV decodes BGR, so the channels are reversed first. Without `pooling` the chosen layer's
+output is flattened (VGG16's pool5 gives 7 x 7 x 512 = 25,088 values); with "avg" or "max" it
+is pooled over space (ResNet50: 2,048).
+
+Why it is fast and small:
+- Images are decoded in `tf.data` (a parallel `map` of `read_image` through
+  `tf.numpy_function`, then `prefetch`), so decoding overlaps the network.
+- Rows are written by a background thread fed through a bounded queue, so HDF5 writes
+  overlap the network too. Memory holds a few batches and the writer's buffer, never the
+  whole data set.
+- `precision="bfloat16"` builds the network under Keras' "mixed_bfloat16" policy: 5-8x faster
+  on CPUs with AMX-BF16 or AVX512-BF16 (and on GPUs), but emulated, so slower than float32,
+  on CPUs without them (`build_backbone` warns). The features are cast to float32 with NumPy
+  before they are written (never by h5py, which converts to 16-bit types slowly and wrongly).
+
+Unreadable images are skipped, counted and named at the end; they never stop a run. The file
+holds `features` (N, D) float32, `labels` (N,) and `label_names`, written atomically by
+`HDF5DatasetWriter`; `shuffle=True` shuffles the rows once (seeded), so the course's contiguous
+75/25 index split of the file is a random split.
+"""
+
+import argparse
+import dataclasses
+import numbers
+import os
+import pathlib
+import queue
+import sys
+import threading
+import time
+import warnings
+
+import numpy as np
+
+from pyimagesearch.io import hdf5format
+
+PRECISIONS = ("float32", "bfloat16")
+POOLINGS = ("avg", "max")
+RESIZE_MODES = ("stretch", "aspect")
+LAYOUTS = ("auto", "folders", "flat")
+# Preprocessing for a `.keras` backbone, which carries no `preprocess_input` of its own:
+# "scale" is what this package's training pipelines feed (BGR pixels / 255,
+# `pipeline.make_batch_transform`'s default); "none" is raw BGR pixels as float32; "caffe",
+# "tf" and "torch" are `keras.applications.imagenet_utils` modes, fed RGB like the named networks.
+FILE_PREPROCESSING = ("scale", "none", "caffe", "tf", "torch")
+FEATURES_KEY = "features"
+IMAGES_KEY = "images"
+MINIMUM_IMAGE_SIZE = 32
+_WEIGHT_CHOICES = ("auto", "imagenet", "none")
+# Batches of features waiting for the writer thread: enough to absorb a slow flush,
+# few enough that memory stays flat.
+_QUEUED_BATCHES = 4
+_PROGRESS_PREFIX = "extracting features: "
+
+
+@dataclasses.dataclass(frozen=True)
+class _Application:
+    constructor: str  # the class in keras.applications
+    module: str  # the keras.applications module holding its preprocess_input
+    image_size: int  # the input size it was trained at
+
+
+def _applications():
+    table = {
+        "vgg16": _Application("VGG16", "vgg16", 224),
+        "vgg19": _Application("VGG19", "vgg19", 224),
+        "resnet50": _Application("ResNet50", "resnet50", 224),
+        "resnet101": _Application("ResNet101", "resnet", 224),
+        "resnet152": _Application("ResNet152", "resnet", 224),
+        "resnet50_v2": _Application("ResNet50V2", "resnet_v2", 224),
+        "resnet101_v2": _Application("ResNet101V2", "resnet_v2", 224),
+        "resnet152_v2": _Application("ResNet152V2", "resnet_v2", 224),
+        "inception_v3": _Application("InceptionV3", "inception_v3", 299),
+        "inception_resnet_v2": _Application("InceptionResNetV2", "inception_resnet_v2", 299),
+        "xception": _Application("Xception", "xception", 299),
+        "mobilenet": _Application("MobileNet", "mobilenet", 224),
+        "mobilenet_v2": _Application("MobileNetV2", "mobilenet_v2", 224),
+        "mobilenet_v3_small": _Application("MobileNetV3Small", "mobilenet_v3", 224),
+        "mobilenet_v3_large": _Application("MobileNetV3Large", "mobilenet_v3", 224),
+        "densenet121": _Application("DenseNet121", "densenet", 224),
+        "densenet169": _Application("DenseNet169", "densenet", 224),
+        "densenet201": _Application("DenseNet201", "densenet", 224),
+        "nasnet_mobile": _Application("NASNetMobile", "nasnet", 224),
+        "nasnet_large": _Application("NASNetLarge", "nasnet", 331),
+    }
+    for index, size in enumerate((224, 240, 260, 300, 380, 456, 528, 600)):
+        table[f"efficientnet_b{index}"] = _Application(f"EfficientNetB{index}", "efficientnet", size)
+    for suffix, size in (("b0", 224), ("b1", 240), ("b2", 260), ("b3", 300), ("s", 384), ("m", 480), ("l", 480)):
+        table[f"efficientnet_v2_{suffix}"] = _Application(f"EfficientNetV2{suffix.upper()}", "efficientnet_v2", size)
+    for size_name in ("tiny", "small", "base", "large", "xlarge"):
+        table[f"convnext_{size_name}"] = _Application(f"ConvNeXt{size_name.capitalize()}", "convnext", 224)
+    return table
+
+
+# Backbone name -> the keras.applications network, its preprocess_input and input size.
+APPLICATIONS = _applications()
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Backbone:
+    """A network cut at a layer, with the preprocessing its inputs need.
+
+    Made by `build_backbone`. `model` maps preprocessed float32 batches (N, H, W, 3) to
+    feature vectors (N, D); `preprocess(images)` turns a batch of BGR pixels (uint8 or float,
+    a NumPy array or tf.Tensor) into those inputs. `description` says all of it in one line,
+    and is stored in the features file.
+    """
+
+    model: object
+    name: str
+    image_size: int
+    feature_dim: int
+    precision: str
+    preprocessing: str
+    rgb: bool
+    description: str
+    _preprocess_function: object = dataclasses.field(repr=False, compare=False)
+
+    def preprocess(self, images):
+        """BGR pixel batch -> the model's float32 input (channels reversed to RGB if needed)."""
+        import tensorflow as tf
+
+        images = tf.cast(images, tf.float32)
+        if self.rgb:
+            images = tf.reverse(images, axis=[-1])
+        return self._preprocess_function(images)
+
+    def predict(self, images):
+        """Features of a preprocessed float32 batch, as a tf.Tensor (float32, or bfloat16
+        under that precision). The call is traced once per Backbone, for any batch size."""
+        function = self.__dict__.get("_traced_call")
+        if function is None:
+            function = _traced_call(self.model, self.image_size)
+            object.__setattr__(self, "_traced_call", function)
+        return function(images)
+
+
+def build_backbone(
+    backbone="vgg16",
+    weights="auto",
+    layer_name=None,
+    pooling=None,
+    image_size=None,
+    precision="float32",
+    preprocessing="auto",
+):
+    """Builds a feature extractor; returns a `Backbone`.
+
+    Args:
+        backbone: a name from `APPLICATIONS` (e.g. "vgg16", "resnet50", "inception_v3") or
+            the path of a `.keras` model file.
+        weights: "auto" (ImageNet for a named network, the file's own weights for a `.keras`
+            file), "imagenet", "none" or None (random initialisation: the same architecture,
+            untrained; drawn from Keras' global seed, so `utils.seeding.set_seed` first makes
+            it repeatable), or the path of a weights file (`.weights.h5` / `.h5`).
+        layer_name: the layer whose output is the feature vector. Default: the last layer
+            of a named network without its classifier (`include_top=False`); required for a
+            `.keras` file. A layer of the classifier part (e.g. VGG16's "fc2") also works.
+        pooling: None (flatten the layer's output), "avg" or "max" (pool over space).
+        image_size: the square input size; default: the network's own (224; 299 for
+            Inception and Xception), or the `.keras` model's input size.
+        precision: "float32", or "bfloat16" to build under the "mixed_bfloat16" policy (the
+            global policy is restored afterwards; the model keeps computing in bfloat16).
+        preprocessing: "auto" (a named network's own `preprocess_input`; "scale" for a
+            `.keras` file) or, for a `.keras` file, one of `FILE_PREPROCESSING`.
+    """
+    _validate_choice("precision", precision, PRECISIONS)
+    if pooling is not None:
+        _validate_choice("pooling", pooling, POOLINGS)
+    if image_size is not None:
+        image_size = _validate_integer("image_size", image_size, MINIMUM_IMAGE_SIZE)
+    if layer_name is not None and (not isinstance(layer_name, str) or not layer_name):
+        raise ValueError(f"`layer_name` must be a non-empty string or None. Received: layer_name={layer_name!r}")
+    weights = _validate_weights(weights)
+    is_file = _is_model_file(backbone)
+    if not is_file:
+        _validate_backbone_name(backbone)
+    _validate_preprocessing(preprocessing, is_file)
+    import keras
+
+    if precision == "bfloat16" and cpu_has_native_bfloat16() is False and not _has_gpu():
+        warnings.warn(
+            "This CPU has neither AMX nor AVX512-BF16, so bfloat16 is emulated and runs slower "
+            "than float32 here (it is 5-8x faster on CPUs that have them).",
+            stacklevel=2,
+        )
+    previous_policy = keras.mixed_precision.global_policy()
+    # The policy is read when layers are created, so the whole network and its head must be
+    # built while it is set; restoring it afterwards leaves other models untouched.
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "bfloat16" else "float32")
+    try:
+        if is_file:
+            return _file_backbone(
+                pathlib.Path(backbone), weights, layer_name, pooling, image_size, precision, preprocessing
+            )
+        return _application_backbone(backbone, weights, layer_name, pooling, image_size, precision)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+def cpu_has_native_bfloat16():
+    """True if the CPU computes bfloat16 natively (AMX-BF16 or AVX512-BF16), False if not,
+    None when unknown (not Linux on x86)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"amx_bf16", "avx512_bf16"})
+    except OSError:
+        pass
+    return None
+
+
+def _has_gpu():
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def extract_features(
+    source,
+    output_path,
+    backbone="vgg16",
+    weights="auto",
+    layer_name=None,
+    pooling=None,
+    image_size=None,
+    precision="float32",
+    preprocessing="auto",
+    batch_size=32,
+    buffer_size=1000,
+    shuffle=False,
+    seed=42,
+    layout="auto",
+    resize="stretch",
+    overwrite=False,
+    progress=True,
+    verbose=True,
+):
+    """Extracts features of every image of `source` into the HDF5 file `output_path`.
+
+    Args:
+        source: a folder of images (class subfolders, or Kaggle's flat `cat.1.jpg` layout; see
+            `io.builder.list_labelled_images`), a catalog name (`datasets.catalog`), or an
+            image HDF5 file made by `HDF5DatasetWriter` / `io.builder` (`images`, uint8 BGR).
+        output_path: the features file to write (atomically; refused if it exists unless
+            `overwrite`).
+        backbone: a name from `APPLICATIONS`, a `.keras` file, or a `Backbone` from
+            `build_backbone` (then leave the build arguments below at their defaults).
+        weights, layer_name, pooling, image_size, precision, preprocessing: see
+            `build_backbone`.
+        batch_size: images per forward pass.
+        buffer_size: feature rows the writer holds before flushing to disk.
+        shuffle: shuffle the rows once, with `seed`, so a contiguous split of the file is a
+            random split (the course shuffles paths before extracting).
+        layout: "auto", "folders" or "flat", for a folder `source`.
+        resize: "stretch" (to the square input, ignoring the aspect ratio, as the course's
+            `load_img(target_size=...)`) or "aspect" (scale, then centre-crop). Images from
+            an HDF5 file of another size are resized with antialiased bilinear interpolation.
+        overwrite: replace an existing `output_path`.
+        progress: show a progress bar.
+        verbose: print what was written at the end, naming every skipped image.
+
+    Returns a dict: output_path, rows, feature_dim, label_names, skipped (a list of
+    (path, reason)), seconds, images_per_second and description.
+    """
+    batch_size = _validate_integer("batch_size", batch_size, 1)
+    buffer_size = _validate_integer("buffer_size", buffer_size, 1)
+    _validate_flag("shuffle", shuffle)
+    _validate_flag("overwrite", overwrite)
+    _validate_flag("progress", progress)
+    _validate_flag("verbose", verbose)
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
+    _validate_choice("layout", layout, LAYOUTS)
+    _validate_choice("resize", resize, RESIZE_MODES)
+    output_path = pathlib.Path(output_path)
+    if output_path.exists() and not overwrite:
+        # Checked before the network is built, so the user doesn't wait to be told.
+        raise FileExistsError(
+            f"{output_path} exists; pass overwrite=True (--overwrite) to replace it. "
+            f"Received: output_path={str(output_path)!r}"
+        )
+    image_source = open_image_source(source, layout)
+    if image_source.hdf5_path is not None and _same_file(image_source.hdf5_path, output_path):
+        raise ValueError(f"The output would overwrite the input file. Received: output_path={str(output_path)!r}")
+    if isinstance(backbone, Backbone):
+        _check_unused_build_arguments(weights, layer_name, pooling, image_size, precision, preprocessing)
+    else:
+        backbone = build_backbone(backbone, weights, layer_name, pooling, image_size, precision, preprocessing)
+    order = np.arange(image_source.count)
+    if shuffle:
+        order = np.random.default_rng(seed).permutation(image_source.count)
+    description = _file_description(backbone, image_source, resize, shuffle, seed)
+    started = time.perf_counter()
+    skipped = _run_extraction(
+        image_source, order, backbone, output_path, batch_size, buffer_size, resize, overwrite, progress, description
+    )
+    seconds = time.perf_counter() - started
+    rows = image_source.count - len(skipped)
+    result = {
+        "output_path": output_path,
+        "rows": rows,
+        "feature_dim": backbone.feature_dim,
+        "label_names": list(image_source.label_names),
+        "skipped": skipped,
+        "seconds": seconds,
+        "images_per_second": image_source.count / seconds if seconds > 0 else float("inf"),
+        "description": description,
+    }
+    if verbose:
+        print_summary(result)
+    return result
+
+
+def load_features(db_path):
+    """Reads a whole features file: returns (features float32 (N, D), labels (N,), label_names).
+
+    Incomplete or foreign files are refused with `InvalidDatasetFileError`. `label_names` is
+    None when the file has none.
+    """
+    with hdf5format.open_dataset_file(db_path, FEATURES_KEY) as handle:
+        features = handle[FEATURES_KEY][...]
+        labels = handle[hdf5format.LABELS_KEY][...]
+        label_names = hdf5format.read_label_names(handle)
+    if features.ndim != 2:
+        raise hdf5format.InvalidDatasetFileError(
+            db_path, f"'{FEATURES_KEY}' must be (N, D) feature vectors, not shape {features.shape}"
+        )
+    return features.astype(np.float32, copy=False), labels, label_names
+
+
+def print_summary(result):
+    """Prints what `extract_features` wrote, and names every image it skipped."""
+    skipped = result["skipped"]
+    total = result["rows"] + len(skipped)
+    print(
+        f"[INFO] wrote {result['rows']} x {result['feature_dim']} features to {result['output_path']} "
+        f"({result['images_per_second']:.1f} images/s)"
+    )
+    print(f"[INFO] skipped {len(skipped)} of {total} images" + (":" if skipped else ""))
+    for path, reason in skipped:
+        print(f"  {path}: {reason}")
+
+
+# ----------------------------------------------------------------------------- backbones
+
+
+def _application_backbone(name, weights, layer_name, pooling, image_size, precision):
+    import keras
+
+    application = APPLICATIONS[name]
+    size = image_size or application.image_size
+    keras_weights = _keras_weights(weights)
+    constructor = getattr(keras.applications, application.constructor)
+    base = _construct(name, constructor, include_top=False, weights=keras_weights, input_shape=(size, size, 3))
+    if layer_name is not None and not _has_layer(base, layer_name):
+        # A classifier layer such as VGG16's "fc2" exists only with the top.
+        full = _construct(name, constructor, include_top=True, weights=keras_weights, input_shape=(size, size, 3))
+        if not _has_layer(full, layer_name):
+            _raise_unknown_layer(name, full, layer_name)
+        base = full
+    output = base.get_layer(layer_name).output if layer_name else base.output
+    model = _with_head(base, output, pooling, name)
+    module = getattr(keras.applications, application.module)
+    preprocess_name = f"keras.applications.{application.module}.preprocess_input"
+    return _make_backbone(
+        model,
+        name,
+        size,
+        precision,
+        preprocess_name,
+        rgb=True,
+        function=module.preprocess_input,
+        details=_details(weights, layer_name or "last convolutional block", pooling),
+    )
+
+
+def _construct(name, constructor, **arguments):
+    """Calls a keras.applications constructor; a failed weights download gets a clear error."""
+    try:
+        return constructor(**arguments)
+    except Exception as error:
+        # Keras' get_file raises a bare Exception("URL fetch failure on ...") without network.
+        if arguments["weights"] != "imagenet" or "URL fetch failure" not in str(error):
+            raise
+        raise ConnectionError(
+            f"Could not download the ImageNet weights of {name}: {error}. Keras keeps them in "
+            "~/.keras/models once downloaded. Offline, copy the file there, pass a weights file "
+            "(--weights PATH), or use --weights none to run the pipeline with random weights."
+        ) from error
+
+
+def _file_backbone(path, weights, layer_name, pooling, image_size, precision, preprocessing):
+    import keras
+
+    if weights == "imagenet":
+        raise ValueError(
+            f"A .keras backbone has no ImageNet weights of its own; use weights='auto' (the file's), "
+            f"'none' or a weights file. Received: weights='imagenet' for {path}"
+        )
+    if layer_name is None:
+        raise ValueError(
+            f"A .keras backbone needs `layer_name` (the feature layer). Received: layer_name=None for {path}"
+        )
+    try:
+        loaded = keras.saving.load_model(path, compile=False)
+    except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file
+        raise ValueError(f"Could not load the Keras model {path}: {error}. Received: backbone={str(path)!r}") from error
+    if not _has_layer(loaded, layer_name):
+        _raise_unknown_layer(str(path), loaded, layer_name)
+    model = _rebuilt_for(loaded, weights, precision)
+    if weights not in ("auto", "none"):
+        model.load_weights(weights)
+    size = _file_input_size(model, image_size, path)
+    output = model.get_layer(layer_name).output
+    extractor = _with_head(model, output, pooling, path.stem)
+    mode = "scale" if preprocessing == "auto" else preprocessing
+    function, rgb = _file_preprocess_function(mode)
+    return _make_backbone(
+        extractor,
+        str(path),
+        size,
+        precision,
+        mode,
+        rgb=rgb,
+        function=function,
+        details=_details("file" if weights == "auto" else weights, layer_name, pooling),
+    )
+
+
+def _rebuilt_for(model, weights, precision):
+    """The loaded model, or a clone with random weights and/or the bfloat16 policy.
+
+    A loaded model keeps the dtype policy stored in its file, so bfloat16 needs a clone whose
+    layers are re-created under the policy, with the trained weights copied over.
+    """
+    import keras
+
+    if precision == "float32" and weights != "none":
+        return model
+
+    def clone_layer(layer):
+        config = layer.get_config()
+        if precision == "bfloat16":
+            config["dtype"] = "mixed_bfloat16"
+        return layer.__class__.from_config(config)
+
+    clone = keras.models.clone_model(model, clone_function=clone_layer)
+    if weights != "none":
+        clone.set_weights(model.get_weights())
+    return clone
+
+
+def _file_input_size(model, image_size, path):
+    shape = tuple(model.inputs[0].shape)
+    if len(shape) != 4 or shape[-1] != 3:
+        raise ValueError(
+            f"A .keras backbone must take (N, H, W, 3) images (channels last). Received: input shape {shape} in {path}"
+        )
+    height, width = shape[1], shape[2]
+    if height is None or width is None:
+        if image_size is None:
+            raise ValueError(
+                f"The model {path} accepts any image size; pass `image_size`. Received: image_size=None"
+            )
+        return image_size
+    if height != width:
+        raise ValueError(f"Only square model inputs are supported. Received: input shape {shape} in {path}")
+    if image_size is not None and image_size != height:
+        raise ValueError(
+            f"The model {path} takes {height}x{width} images. Received: image_size={image_size}"
+        )
+    return int(height)
+
+
+def _with_head(base, output, pooling, name):
+    """Pools or flattens the layer's output into one vector per image."""
+    import keras
+
+    rank = len(output.shape)
+    if rank == 2:
+        if pooling is not None:
+            raise ValueError(
+                f"The chosen layer already gives vectors {tuple(output.shape)}; there is nothing to pool. "
+                f"Received: pooling={pooling!r}"
+            )
+        features = output
+    elif pooling is None:
+        features = keras.layers.Flatten(name="features_flatten")(output)
+    elif rank == 4:
+        layer = keras.layers.GlobalAveragePooling2D if pooling == "avg" else keras.layers.GlobalMaxPooling2D
+        features = layer(name=f"features_{pooling}_pool")(output)
+    else:
+        layer = keras.layers.GlobalAveragePooling1D if pooling == "avg" else keras.layers.GlobalMaxPooling1D
+        features = layer(name=f"features_{pooling}_pool")(output)
+    safe_name = "".join(character if character.isalnum() else "_" for character in str(name))
+    return keras.Model(base.inputs, features, name=f"{safe_name}_features")
+
+
+def _details(weights, layer, pooling):
+    return f"weights={weights}, layer={layer}, pooling={pooling or 'none (flatten)'}"
+
+
+def _make_backbone(model, name, size, precision, preprocessing, rgb, function, details):
+    feature_dim = model.output_shape[-1]
+    if feature_dim is None:
+        raise ValueError(
+            f"The feature layer of {name} has an unknown size. Received: output shape {model.output_shape}"
+        )
+    order = "BGR->RGB, " if rgb else "BGR kept, "
+    description = (
+        f"{name} ({details}) -> {feature_dim}-d features; input {size}x{size}, {order}"
+        f"{preprocessing}; precision={precision}"
+    )
+    return Backbone(
+        model=model,
+        name=str(name),
+        image_size=int(size),
+        feature_dim=int(feature_dim),
+        precision=precision,
+        preprocessing=preprocessing,
+        rgb=rgb,
+        description=description,
+        _preprocess_function=function,
+    )
+
+
+def _file_preprocess_function(mode):
+    """(function of a float32 batch, whether it wants RGB) for a `.keras` backbone."""
+    if mode == "scale":
+        return (lambda images: images * (1.0 / 255.0)), False
+    if mode == "none":
+        return (lambda images: images), False
+    import keras
+
+    def imagenet_mode(images):
+        return keras.applications.imagenet_utils.preprocess_input(images, mode=mode)
+
+    return imagenet_mode, True
+
+
+def _has_layer(model, layer_name):
+    return any(layer.name == layer_name for layer in model.layers)
+
+
+def _raise_unknown_layer(name, model, layer_name):
+    names = [layer.name for layer in model.layers]
+    shown = ", ".join(names[-12:])
+    raise ValueError(
+        f"{name} has no layer {layer_name!r} (its last layers: {shown}). Received: layer_name={layer_name!r}"
+    )
+
+
+def _keras_weights(weights):
+    if weights in ("auto", "imagenet"):
+        return "imagenet"
+    if weights == "none":
+        return None
+    return str(weights)
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+@dataclasses.dataclass
+class _ImageSource:
+    description: str
+    count: int
+    label_names: list
+    paths: list = None  # folder source: one path per row
+    labels: np.ndarray = None  # folder source: integer labels
+    hdf5_path: pathlib.Path = None
+    stored_size: tuple = None  # HDF5 source: (height, width)
+
+
+def open_image_source(source, layout="auto"):
+    """A folder, catalog name or image HDF5 file -> _ImageSource (checked, nothing decoded)."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise ValueError(f"`source` must be a folder, a catalog name or an HDF5 file. Received: source={source!r}")
+    path = pathlib.Path(source)
+    if path.is_file():
+        return _hdf5_source(path)
+    from pyimagesearch.datasets import catalog
+    from pyimagesearch.io import builder
+
+    folder = catalog.resolve_dataset(source)
+    paths, names = builder.list_labelled_images(folder, layout)
+    label_names = sorted(set(names))
+    index = {name: position for position, name in enumerate(label_names)}
+    labels = np.asarray([index[name] for name in names], dtype=np.int64)
+    return _ImageSource(str(folder), len(paths), label_names, paths=list(paths), labels=labels)
+
+
+def _hdf5_source(path):
+    """Checks an image HDF5 file: complete, made by our writer, uint8 BGR (N, H, W, 3)."""
+    info = hdf5format.read_dataset_info(path, IMAGES_KEY)
+    row_shape, dtype = info["row_shape"], info["dtype"]
+    if len(row_shape) != 3 or row_shape[-1] != 3 or dtype != "uint8":
+        raise hdf5format.InvalidDatasetFileError(
+            path, f"'{IMAGES_KEY}' must hold uint8 BGR images (N, H, W, 3); it holds {dtype} rows of shape {row_shape}"
+        )
+    with hdf5format.open_dataset_file(path, IMAGES_KEY) as handle:
+        channel_order = handle.attrs.get("channel_order", "BGR")
+        channel_order = channel_order.decode() if isinstance(channel_order, bytes) else str(channel_order)
+    if channel_order != "BGR":
+        raise hdf5format.InvalidDatasetFileError(path, f"the images are {channel_order}, not BGR")
+    if info["rows"] == 0:
+        raise hdf5format.InvalidDatasetFileError(path, "it holds no images")
+    label_names = info["label_names"] or [str(label) for label in range(info["classes"])]
+    return _ImageSource(str(path), info["rows"], label_names, hdf5_path=path, stored_size=row_shape[:2])
+
+
+def _same_file(first, second):
+    try:
+        return pathlib.Path(first).resolve() == pathlib.Path(second).resolve()
+    except OSError:
+        return False
+
+
+# ----------------------------------------------------------------------------- pipelines
+
+
+def make_image_dataset(image_source, order, backbone, batch_size, resize="stretch", skipped=None):
+    """The input pipeline: batches of (preprocessed images, labels) in the order `order`.
+
+    Internal to `extract_features`, public for the benchmark. `skipped` (a dict) receives
+    {row: reason} for every image that can't be read; those rows are left out.
+    """
+    if image_source.hdf5_path is not None:
+        return _hdf5_dataset(image_source, order, backbone, batch_size)
+    return _folder_dataset(image_source, order, backbone, batch_size, resize, {} if skipped is None else skipped)
+
+
+def _folder_dataset(image_source, order, backbone, batch_size, resize, skipped):
+    import tensorflow as tf
+
+    from pyimagesearch.datasets import imagefiles
+
+    size = backbone.image_size
+    resizer = _resizer(resize, size)
+    paths = image_source.paths
+
+    def read(row):
+        row = int(row)
+        try:
+            image = _read_and_resize(paths[row], resizer, size)
+            return image, True
+        except imagefiles.ImageReadError as error:
+            skipped[row] = error.reason
+        return np.zeros((size, size, 3), np.uint8), False
+
+    def load(row, label):
+        image, readable = tf.numpy_function(read, [row], [tf.uint8, tf.bool], stateful=False)
+        image.set_shape((size, size, 3))
+        readable.set_shape(())
+        return image, label, readable
+
+    rows = np.asarray(order, dtype=np.int64)
+    dataset = tf.data.Dataset.from_tensor_slices((rows, image_source.labels[rows]))
+    # deterministic: rows come out in `order`, whichever decode finishes first.
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    dataset = dataset.filter(lambda image, label, readable: readable)
+    dataset = dataset.map(lambda image, label, readable: (image, label))
+    return _batched(dataset.batch(batch_size), backbone, resize_to=None)
+
+
+def _hdf5_dataset(image_source, order, backbone, batch_size):
+    import tensorflow as tf
+
+    size = backbone.image_size
+    resize_to = None if tuple(image_source.stored_size) == (size, size) else size
+    if np.array_equal(order, np.arange(image_source.count)):
+        # Rows in file order: the shared contiguous-slice reader.
+        from pyimagesearch.io import hdf5pipeline
+
+        # replicas=1: extraction runs on one device, never split across replicas.
+        dataset = hdf5pipeline.make_hdf5_slices(image_source.hdf5_path, batch_size, data_key=IMAGES_KEY, replicas=1)
+        return _batched(dataset, backbone, resize_to)
+    reader = _ShuffledRowReader(image_source.hdf5_path, order, batch_size)
+    height, width = image_source.stored_size
+
+    def read(batch_index):
+        images, labels = tf.numpy_function(reader, [batch_index], [tf.uint8, tf.int64], stateful=False)
+        images.set_shape((None, height, width, 3))
+        labels.set_shape((None,))
+        return images, labels
+
+    batches = -(-image_source.count // batch_size)
+    dataset = tf.data.Dataset.range(batches).map(read, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return _batched(dataset, backbone, resize_to)
+
+
+def _batched(dataset, backbone, resize_to):
+    """Adds the resize (if any) and the backbone's preprocessing, then prefetches."""
+    import tensorflow as tf
+
+    def transform(images, labels):
+        if resize_to is not None:
+            images = tf.image.resize(tf.cast(images, tf.float32), (resize_to, resize_to), antialias=True)
+        return backbone.preprocess(images), labels
+
+    return dataset.map(transform, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
+
+
+class _ShuffledRowReader:
+    """Reads the rows `order[i * batch : (i + 1) * batch]` of an image file, in that order.
+
+    h5py wants increasing indices, so each batch is read sorted and put back in order. The
+    file is opened per batch (about a millisecond), so no handle outlives the extraction.
+    """
+
+    def __init__(self, path, order, batch_size):
+        self.path = str(path)
+        self.order = np.asarray(order, dtype=np.int64)
+        self.batch_size = batch_size
+
+    def __call__(self, batch_index):
+        import h5py
+
+        start = int(batch_index) * self.batch_size
+        rows = self.order[start : start + self.batch_size]
+        sorted_rows = np.sort(rows)
+        with h5py.File(self.path, "r") as handle:
+            images = handle[IMAGES_KEY][sorted_rows]
+            labels = handle[hdf5format.LABELS_KEY][sorted_rows]
+        back = np.searchsorted(sorted_rows, rows)
+        return images[back], labels[back].astype(np.int64)
+
+
+def _resizer(resize, size):
+    if resize == "aspect":
+        from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
+
+        return AspectAwarePreprocessor(size, size)
+    from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
+
+    return SimplePreprocessor(size, size)
+
+
+def _read_and_resize(path, resizer, size):
+    import cv2
+
+    from pyimagesearch.datasets import imagefiles
+
+    try:
+        return resizer.preprocess(imagefiles.read_image(path, target_size=(size, size)))
+    except cv2.error as error:
+        raise imagefiles.ImageReadError(path, f"OpenCV could not process it ({error.err or error})") from error
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+def _run_extraction(image_source, order, backbone, output_path, batch_size, buffer_size, resize, overwrite, progress,
+                    description):
+    """Streams batches through the network into the writer; returns the skipped (path, reason)."""
+    import progressbar
+
+    from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
+
+    skipped_rows = {}
+    dataset = make_image_dataset(image_source, order, backbone, batch_size, resize, skipped_rows)
+    writer = HDF5DatasetWriter(
+        (image_source.count, backbone.feature_dim),
+        output_path,
+        data_key=FEATURES_KEY,
+        buffer_size=buffer_size,
+        dtype="float32",
+        overwrite=overwrite,
+        preprocessing=description,
+    )
+    bar = (
+        progressbar.ProgressBar(max_value=image_source.count, prefix=_PROGRESS_PREFIX)
+        if progress
+        else progressbar.NullBar(max_value=image_source.count)
+    )
+    background = _BackgroundWriter(writer)
+    done = 0
+    try:
+        writer.store_class_labels(image_source.label_names)
+        for images, labels in dataset:
+            features = to_float32(backbone.predict(images))
+            background.put(features, labels.numpy())
+            done += len(features)
+            bar.update(min(image_source.count, done + len(skipped_rows)))
+        background.finish()
+        if done == 0:
+            raise ValueError(
+                f"No image of {image_source.description} could be read. "
+                f"Received: {image_source.count} images, all skipped"
+            )
+        writer.close()
+    except BaseException:
+        background.abandon()
+        writer.abort()
+        raise
+    finally:
+        bar.finish(dirty=done + len(skipped_rows) < image_source.count)
+    paths = image_source.paths
+    return [(paths[row] if paths else f"row {row}", reason) for row, reason in sorted(skipped_rows.items())]
+
+
+def _traced_call(model, size):
+    """`model(images, training=False)` traced once for any batch size (a fixed signature)."""
+    import tensorflow as tf
+
+    signature = [tf.TensorSpec((None, size, size, 3), tf.float32)]
+    return tf.function(lambda images: model(images, training=False), input_signature=signature)
+
+
+def to_float32(outputs):
+    """Network outputs (float32 or bfloat16 tensors) as a float32 NumPy array.
+
+    The cast is NumPy's, so h5py never converts between float types.
+    """
+    array = outputs.numpy() if hasattr(outputs, "numpy") else np.asarray(outputs)
+    return array.astype(np.float32, copy=False)
+
+
+class _BackgroundWriter:
+    """Adds batches to an HDF5DatasetWriter from a thread fed through a bounded queue.
+
+    The network keeps running while h5py writes; the bound keeps memory flat when the disk
+    is slower than the network. An error in the thread is raised in the caller.
+    """
+
+    def __init__(self, writer):
+        self.writer = writer
+        self.queue = queue.Queue(maxsize=_QUEUED_BATCHES)
+        self.error = None
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._work, name="features-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, features, labels):
+        while True:
+            self._raise_if_failed()
+            try:
+                self.queue.put((features, labels), timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self):
+        """Waits until every queued batch is added; raises the thread's error, if any."""
+        self.put(None, None)
+        self.thread.join()
+        self._raise_if_failed()
+
+    def abandon(self):
+        self._stop.set()
+        self.thread.join(timeout=30)
+
+    def _raise_if_failed(self):
+        if self.error is not None:
+            raise self.error
+
+    def _work(self):
+        try:
+            while not self._stop.is_set():
+                try:
+                    features, labels = self.queue.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                if features is None:
+                    return
+                self.writer.add(features, labels)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller
+            self.error = error
+
+
+def _file_description(backbone, image_source, resize, shuffle, seed):
+    if image_source.hdf5_path is not None:
+        same_size = tuple(image_source.stored_size) == (backbone.image_size,) * 2
+        resizing = "" if same_size else "bilinear (antialiased) resize, "
+        read = f"rows of the image file {image_source.description}, {resizing}"
+    else:
+        method = "stretched" if resize == "stretch" else "aspect-aware (scale, centre-crop)"
+        read = f"images of {image_source.description} read with read_image, {method} with cv2.INTER_AREA, "
+    order = f"rows shuffled once with seed {seed}" if shuffle else "rows in source order"
+    return f"features: {read}{backbone.description}; {order}"
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_unused_build_arguments(weights, layer_name, pooling, image_size, precision, preprocessing):
+    given = {
+        name: value
+        for name, value, default in (
+            ("weights", weights, "auto"),
+            ("layer_name", layer_name, None),
+            ("pooling", pooling, None),
+            ("image_size", image_size, None),
+            ("precision", precision, "float32"),
+            ("preprocessing", preprocessing, "auto"),
+        )
+        if value != default
+    }
+    if given:
+        raise ValueError(
+            "A built Backbone already fixes weights, layer, pooling, size, precision and "
+            f"preprocessing; pass them to build_backbone instead. Received: {given}"
+        )
+
+
+def _is_model_file(backbone):
+    if isinstance(backbone, os.PathLike) or (isinstance(backbone, str) and backbone.endswith(".keras")):
+        path = pathlib.Path(backbone)
+        if path.suffix != ".keras":
+            raise ValueError(f"A backbone file must be a .keras model. Received: backbone={str(backbone)!r}")
+        if not path.is_file():
+            raise ValueError(f"The backbone file does not exist. Received: backbone={str(backbone)!r}")
+        return True
+    return False
+
+
+def _validate_backbone_name(backbone):
+    if not isinstance(backbone, str) or backbone not in APPLICATIONS:
+        raise ValueError(
+            f"`backbone` must be a .keras file or one of: {', '.join(sorted(APPLICATIONS))}. "
+            f"Received: backbone={backbone!r}"
+        )
+
+
+def _validate_weights(weights):
+    if weights is None:
+        return "none"
+    if isinstance(weights, os.PathLike):
+        weights = os.fspath(weights)
+    if not isinstance(weights, str) or not weights:
+        raise ValueError(f"`weights` must be 'auto', 'imagenet', 'none' or a file path. Received: weights={weights!r}")
+    if weights.lower() in _WEIGHT_CHOICES:
+        return weights.lower()
+    if not pathlib.Path(weights).is_file():
+        raise ValueError(
+            f"`weights` must be 'auto', 'imagenet', 'none' or an existing weights file. Received: weights={weights!r}"
+        )
+    return weights
+
+
+def _validate_preprocessing(preprocessing, is_file):
+    if preprocessing == "auto":
+        return
+    if not is_file:
+        raise ValueError(
+            "A named network always uses its own preprocess_input; `preprocessing` is for .keras "
+            f"files. Received: preprocessing={preprocessing!r}"
+        )
+    _validate_choice("preprocessing", preprocessing, ("auto",) + FILE_PREPROCESSING)
+
+
+def _validate_choice(name, value, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"`{name}` must be one of {choices}. Received: {name}={value!r}")
+    return value
+
+
+def _validate_integer(name, value, minimum):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
+    return int(value)
+
+
+def _validate_flag(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
+    return value
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def argument_parser(prog="pyimagesearch-extract-features", description=None, **defaults):
+    """The command line's parser; keyword arguments override defaults (experiments use this).
+
+    `dataset` and `output` are required unless a default is given for them.
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=description or "Extract features of images with a pre-trained network into an HDF5 file.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--dataset", required="dataset" not in defaults,
+        help="folder (class subfolders or flat cat.1.jpg), catalog name, or image HDF5 file",
+    )
+    parser.add_argument("--output", required="output" not in defaults, help="features HDF5 file to write")
+    parser.add_argument(
+        "--backbone", default="vgg16", help="keras.applications name (e.g. vgg16, resnet50) or a .keras file"
+    )
+    parser.add_argument("--layer", default=None, help="feature layer (required for a .keras file)")
+    parser.add_argument(
+        "--weights", default="auto",
+        help="imagenet | none | PATH of a weights file (default: ImageNet for a name, the file's own for .keras)",
+    )
+    parser.add_argument("--pooling", choices=POOLINGS, default=None, help="pool over space (default: flatten)")
+    parser.add_argument("--image-size", type=int, default=None, help="square input size (default: the network's)")
+    parser.add_argument(
+        "--preprocessing", choices=("auto",) + FILE_PREPROCESSING, default="auto",
+        help="for .keras files: scale (BGR/255, default), none, caffe, tf, torch",
+    )
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--buffer-size", type=int, default=1000, help="rows held before writing")
+    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=False, help="shuffle rows once")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--layout", choices=LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg")
+    parser.add_argument("--resize", choices=RESIZE_MODES, default="stretch")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
+    parser.set_defaults(**defaults)
+    return parser
+
+
+def run(arguments):
+    """Runs an extraction from parsed arguments; returns the process exit code."""
+    from pyimagesearch.datasets import download
+
+    try:
+        extract_features(
+            arguments.dataset,
+            arguments.output,
+            backbone=arguments.backbone,
+            weights=arguments.weights,
+            layer_name=arguments.layer,
+            pooling=arguments.pooling,
+            image_size=arguments.image_size,
+            precision=arguments.precision,
+            preprocessing=arguments.preprocessing,
+            batch_size=arguments.batch_size,
+            buffer_size=arguments.buffer_size,
+            shuffle=arguments.shuffle,
+            seed=arguments.seed,
+            layout=arguments.layout,
+            resize=arguments.resize,
+            overwrite=arguments.overwrite,
+            progress=arguments.progress,
+        )
+    except (ValueError, FileExistsError, ConnectionError, download.DatasetDownloadError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv=None):
+    """Command line: `python -m pyimagesearch.utils.features --help`."""
+    return run(argument_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
