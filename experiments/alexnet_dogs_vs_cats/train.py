@@ -1,0 +1,131 @@
+"""Train AlexNet on Dogs vs. Cats from the HDF5 files made by build_dataset.py.
+
+    python experiments/alexnet_dogs_vs_cats/train.py
+    python experiments/alexnet_dogs_vs_cats/train.py --epochs 10 --batch-size 64
+    python experiments/alexnet_dogs_vs_cats/train.py --resume output/alexnet_dogs_vs_cats/<run-id>
+
+The course's recipe: Adam 1e-3, batch 128, 75 epochs, L2 0.0002. Training batches are random
+227x227 patches of the 256x256 images, mean-subtracted, then augmented; validation batches are
+resized to 227x227 and mean-subtracted only. Both read the HDF5 files through tf.data
+(contiguous slices, reshuffled every epoch). At the end the test set is scored with a centre
+crop and with 10-crop oversampling (see evaluate.py). Everything goes into
+output/alexnet_dogs_vs_cats/<run-id>/ (see pyimagesearch/utils/training.py).
+"""
+
+import argparse
+import pathlib
+
+import keras
+
+import config
+import evaluate
+from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
+from pyimagesearch.nn.conv import AlexNet
+from pyimagesearch.preprocessing import PatchPreprocessor, build_augmentation
+from pyimagesearch.utils import runs, seeding, strategy, training
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", default=config.HDF5_DIR, help="folder made by build_dataset.py")
+    parser.add_argument("--epochs", type=int, default=config.EPOCHS)
+    parser.add_argument("--batch-size", type=int, default=config.BATCH_SIZE, help="per replica")
+    parser.add_argument("--learning-rate", type=float, default=config.LEARNING_RATE)
+    parser.add_argument("--crop-size", type=int, default=config.CROP_SIZE, help="network input (random patches)")
+    parser.add_argument("--checkpoint-every", type=int, default=config.CHECKPOINT_EVERY, help="epochs between checkpoints")
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--seed", type=int, default=config.SEED)
+    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
+    parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
+    parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
+    return parser.parse_args()
+
+
+def prepare_run(arguments):
+    """Creates (or reopens, to resume) the run folder. Returns its path."""
+    if arguments.resume:
+        run_dir = pathlib.Path(arguments.resume)
+        saved = runs.read_run_config(run_dir)["arguments"]
+        # A resumed run keeps its own settings; only the number of epochs may grow.
+        for name, value in saved.items():
+            if name not in ("epochs", "resume"):
+                setattr(arguments, name, value)
+        return run_dir
+    return runs.create_run_folder(config.EXPERIMENT, arguments.output, arguments.run_id)
+
+
+def make_datasets(arguments, global_batch_size):
+    """The training pipeline (patch, mean, augmentation) and the validation one (resize, mean)."""
+    data_dir = pathlib.Path(arguments.dataset)
+    crop = arguments.crop_size
+    mean = evaluate.mean_preprocessor(data_dir)
+    augmentation = build_augmentation(**config.AUGMENTATION, seed=arguments.seed) if arguments.augment else None
+    train_dataset = hdf5pipeline.make_hdf5_dataset(
+        data_dir / "train.hdf5",
+        global_batch_size,
+        training=True,
+        seed=arguments.seed,
+        preprocessors=[PatchPreprocessor(crop, crop, seed=arguments.seed), mean],
+        augmentation=augmentation,
+        scale=1.0,  # the course feeds mean-subtracted pixels, unscaled
+    )
+    val_dataset = hdf5pipeline.make_hdf5_dataset(
+        data_dir / "val.hdf5",
+        global_batch_size,
+        preprocessors=[pipeline.resize_batch(crop, crop), mean],
+        scale=1.0,
+    )
+    return train_dataset, val_dataset
+
+
+def main():
+    arguments = parse_arguments()
+    run_dir = prepare_run(arguments)
+    seeding.set_seed(arguments.seed)
+    distribution = strategy.get_strategy()
+    global_batch_size = pipeline.global_batch_size(arguments.batch_size, distribution)
+    data_dir = pathlib.Path(arguments.dataset)
+    train_info = hdf5format.read_dataset_info(data_dir / "train.hdf5")
+    label_names = train_info["label_names"]
+    runs.write_run_config(
+        run_dir, vars(arguments), seed=arguments.seed,
+        extra={
+            "replicas": distribution.num_replicas_in_sync,
+            "global_batch_size": global_batch_size,
+            "train_images": train_info["rows"],
+            "hdf5_preprocessing": train_info["preprocessing"],
+            "mean": train_info["mean"],
+        },
+    )
+    print(f"[INFO] run folder: {run_dir}")
+    train_dataset, val_dataset = make_datasets(arguments, global_batch_size)
+
+    def build_and_compile():
+        model = AlexNet.build(
+            width=arguments.crop_size, height=arguments.crop_size, depth=3, classes=len(label_names), reg=config.L2
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=arguments.learning_rate),
+            loss="categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        return model
+
+    model, initial_epoch = training.build_or_resume_model(run_dir, distribution, build_and_compile)
+    print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
+    model.fit(
+        train_dataset,
+        validation_data=val_dataset,
+        epochs=arguments.epochs,
+        initial_epoch=initial_epoch,
+        callbacks=training.run_callbacks(run_dir, initial_epoch, arguments.checkpoint_every),
+        verbose=training.fit_verbosity(),
+    )
+    training.save_model(model, run_dir / training.FINAL_MODEL)
+    metrics = evaluate.evaluate_model(model, data_dir, arguments.crop_size, global_batch_size, run_dir)
+    print((run_dir / "classification_report.txt").read_text(encoding="utf-8"))
+    print(f"[INFO] test accuracy (10-crop): {metrics['accuracy']:.4f} (run folder: {run_dir})")
+
+
+if __name__ == "__main__":
+    main()
