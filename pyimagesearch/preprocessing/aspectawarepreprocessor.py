@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 
 from pyimagesearch.preprocessing import simplepreprocessor
+from pyimagesearch.utils import validation
 
 
 class AspectAwarePreprocessor:
@@ -15,8 +16,8 @@ class AspectAwarePreprocessor:
     """
 
     def __init__(self, width, height, interpolation=cv2.INTER_AREA):
-        self.width = simplepreprocessor.validate_size("width", width)
-        self.height = simplepreprocessor.validate_size("height", height)
+        self.width = validation.check_positive_integer("width", width)
+        self.height = validation.check_positive_integer("height", height)
         self.interpolation = simplepreprocessor.validate_interpolation(interpolation)
 
     def preprocess(self, image):

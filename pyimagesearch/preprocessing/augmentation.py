@@ -17,14 +17,13 @@ It is not a layer to put inside a model: the warp runs in NumPy/OpenCV through
 """
 
 import math
-import numbers
 import threading
 
 import cv2
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.preprocessing import simplepreprocessor
+from pyimagesearch.utils import validation
 
 # ImageDataGenerator's fill modes and the OpenCV borders that behave the same way.
 FILL_MODES = {
@@ -101,15 +100,12 @@ class RandomAffineAugmentation:
         self.shear = _validate_number("shear", shear, 0, math.pi / 4)
         # A zoom of 1 could scale an axis down to nothing.
         self.zoom = _validate_number("zoom", zoom, 0, 1, include_maximum=False)
-        if not isinstance(horizontal_flip, bool):
-            raise ValueError(
-                f"`horizontal_flip` must be True or False. Received: horizontal_flip={horizontal_flip!r}"
-            )
+        validation.check_booleans(horizontal_flip=horizontal_flip)
         if fill_mode not in FILL_MODES:
             raise ValueError(f"`fill_mode` must be one of {tuple(FILL_MODES)}. Received: fill_mode={fill_mode!r}")
         self.horizontal_flip = horizontal_flip
         self.fill_mode = fill_mode
-        self.seed = simplepreprocessor.validate_seed(seed)
+        self.seed = validation.check_seed(seed)
         self._random = np.random.default_rng(self.seed)
         # tf.data calls the warp from several threads; a NumPy Generator is not thread-safe.
         self._random_lock = threading.Lock()
@@ -186,8 +182,8 @@ class RandomAffineAugmentation:
 
 def _validate_number(name, value, minimum, maximum, include_maximum=True):
     """Returns `value` as a float if it is a finite number within [minimum, maximum]."""
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
     # Written so that NaN fails every comparison and is refused.
+    is_number = validation.is_number(value)
     below_maximum = is_number and (value <= maximum if include_maximum else value < maximum)
     if not (below_maximum and value >= minimum):
         interval = f"[{minimum:g}, {maximum:g}" + ("]" if include_maximum else ")")

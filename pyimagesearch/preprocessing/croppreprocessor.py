@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from pyimagesearch.preprocessing import simplepreprocessor
+from pyimagesearch.utils import validation
 
 
 class CropPreprocessor:
@@ -21,13 +22,10 @@ class CropPreprocessor:
     """
 
     def __init__(self, width, height, horizontal_flip=True, interpolation=cv2.INTER_AREA):
-        self.width = simplepreprocessor.validate_size("width", width)
-        self.height = simplepreprocessor.validate_size("height", height)
-        if not isinstance(horizontal_flip, bool):
-            raise ValueError(
-                f"`horizontal_flip` must be True or False. Received: horizontal_flip={horizontal_flip!r}"
-            )
-        self.horizontal_flip = bool(horizontal_flip)
+        self.width = validation.check_positive_integer("width", width)
+        self.height = validation.check_positive_integer("height", height)
+        validation.check_booleans(horizontal_flip=horizontal_flip)
+        self.horizontal_flip = horizontal_flip
         self.interpolation = simplepreprocessor.validate_interpolation(interpolation)
 
     @property

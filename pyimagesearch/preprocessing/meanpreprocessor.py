@@ -2,10 +2,11 @@
 
 import json
 import math
-import numbers
 
 import numpy as np
 import tensorflow as tf
+
+from pyimagesearch.utils import validation
 
 
 class MeanPreprocessor:
@@ -59,6 +60,6 @@ class MeanPreprocessor:
 
 
 def _validate_mean(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if not validation.is_number(value) or not math.isfinite(value):
         raise ValueError(f"`{name}` must be a finite number. Received: {name}={value!r}")
     return float(value)

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.preprocessing import simplepreprocessor
+from pyimagesearch.utils import validation
 
 
 class PatchPreprocessor:
@@ -17,9 +17,9 @@ class PatchPreprocessor:
     """
 
     def __init__(self, width, height, seed=None):
-        self.width = simplepreprocessor.validate_size("width", width)
-        self.height = simplepreprocessor.validate_size("height", height)
-        self.seed = simplepreprocessor.validate_seed(seed)
+        self.width = validation.check_positive_integer("width", width)
+        self.height = validation.check_positive_integer("height", height)
+        self.seed = validation.check_seed(seed)
         self._numpy_random = np.random.default_rng(seed)
         # A tf.random.Generator keeps its state in a variable, so every batch that passes through
         # a traced `tf.data` function still gets fresh offsets.

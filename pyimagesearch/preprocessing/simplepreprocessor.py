@@ -1,11 +1,12 @@
 """Resize an image to a fixed size, ignoring its aspect ratio (the course's first preprocessor).
 
-Also holds the argument checks that every preprocessor in this package shares.
+Also holds the interpolation check that the OpenCV-based preprocessors share; the generic
+checks are in `pyimagesearch.utils.validation`.
 """
 
-import numbers
-
 import cv2
+
+from pyimagesearch.utils import validation
 
 INTERPOLATIONS = {
     cv2.INTER_NEAREST: "cv2.INTER_NEAREST",
@@ -18,27 +19,11 @@ INTERPOLATIONS = {
 }
 
 
-def validate_size(name, value):
-    """Returns `value` as an int if it is a positive integer, else raises ValueError.
-
-    `True` is an int in Python but never a meant size, so booleans are refused.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-    return int(value)
-
-
-def validate_seed(seed):
-    """Returns `seed` if it is None or a non-negative integer, else raises ValueError."""
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-    ):
-        raise ValueError(f"`seed` must be None or a non-negative integer. Received: seed={seed!r}")
-    return None if seed is None else int(seed)
-
-
 def validate_interpolation(interpolation):
-    """Returns `interpolation` if it is one of OpenCV's resize flags, else raises ValueError."""
+    """Returns `interpolation` if it is one of OpenCV's resize flags, else raises ValueError.
+
+    Booleans are refused: `True` equals cv2.INTER_LINEAR but is never a meant flag.
+    """
     if isinstance(interpolation, bool) or interpolation not in INTERPOLATIONS:
         raise ValueError(
             f"`interpolation` must be one of {', '.join(INTERPOLATIONS.values())}. "
@@ -55,8 +40,8 @@ class SimplePreprocessor:
     """
 
     def __init__(self, width, height, interpolation=cv2.INTER_AREA):
-        self.width = validate_size("width", width)
-        self.height = validate_size("height", height)
+        self.width = validation.check_positive_integer("width", width)
+        self.height = validation.check_positive_integer("height", height)
         self.interpolation = validate_interpolation(interpolation)
 
     def preprocess(self, image):

@@ -10,10 +10,10 @@ Dropout after every pooling, and puts L2 weight decay on every kernel:
           => (FC(4096) => RELU => BN => DROPOUT 0.5) * 2 => FC(classes) => SOFTMAX
 """
 
-import math
-import numbers
-
 import keras
+
+from pyimagesearch.nn.conv import convutils
+from pyimagesearch.utils import validation
 
 
 class AlexNet:
@@ -36,10 +36,10 @@ class AlexNet:
         The input layout and the BatchNormalization axis follow
         `keras.backend.image_data_format()`.
         """
-        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
-        _check_minimum_size(width, height, AlexNet.MINIMUM_SIZE, "AlexNet")
-        _check_non_negative_number(reg=reg)
-        input_shape, channel_axis = _input_shape_and_channel_axis(width, height, depth)
+        validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        convutils.check_minimum_size(width, height, AlexNet.MINIMUM_SIZE, "AlexNet")
+        validation.check_non_negative_numbers(reg=reg)
+        input_shape, channel_axis = convutils.input_shape_and_channel_axis(width, height, depth)
 
         def convolution(filters, kernel_size, name, strides=(1, 1)):
             # Each convolution is followed by its activation and BatchNormalization.
@@ -85,32 +85,3 @@ class AlexNet:
             keras.layers.Activation("softmax", dtype="float32", name="softmax"),
         ]
         return keras.Sequential(stack, name="alexnet")
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def _check_non_negative_number(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
-            raise ValueError(f"`{name}` must be a finite non-negative number. Received: {name}={value!r}")
-
-
-def _check_minimum_size(width, height, minimum, network_name):
-    # Fail here with the reason rather than deep inside a pooling layer's shape check.
-    if width < minimum or height < minimum:
-        raise ValueError(
-            f"{network_name} needs images of at least {minimum}x{minimum} pixels, or its pooling "
-            f"layers shrink the feature maps to nothing. Received: width={width}, height={height}"
-        )
-
-
-def _input_shape_and_channel_axis(width, height, depth):
-    # Keras' global image data format decides where the channels go, and BatchNormalization
-    # must normalise that axis.
-    if keras.backend.image_data_format() == "channels_first":
-        return (int(depth), int(height), int(width)), 1
-    return (int(height), int(width), int(depth)), -1

@@ -11,10 +11,10 @@ Every convolution is CONV => BN => RELU with L2 weight decay `reg`; every max po
 "same" padding, so each halves the size (rounding up).
 """
 
-import math
-import numbers
-
 import keras
+
+from pyimagesearch.nn.conv import convutils
+from pyimagesearch.utils import validation
 
 
 class DeeperGoogLeNet:
@@ -35,10 +35,10 @@ class DeeperGoogLeNet:
             strides=strides,
             padding=padding,
             kernel_regularizer=keras.regularizers.L2(reg),
-            name=_suffixed(name, "conv"),
+            name=convutils.suffixed(name, "conv"),
         )(inputs)
-        x = keras.layers.BatchNormalization(axis=channel_axis, name=_suffixed(name, "bn"))(x)
-        return keras.layers.Activation("relu", name=_suffixed(name, "relu"))(x)
+        x = keras.layers.BatchNormalization(axis=channel_axis, name=convutils.suffixed(name, "bn"))(x)
+        return keras.layers.Activation("relu", name=convutils.suffixed(name, "relu"))(x)
 
     @staticmethod
     def inception_module(
@@ -92,10 +92,10 @@ class DeeperGoogLeNet:
         The input layout, BatchNormalization axis and concatenation axis follow
         `keras.backend.image_data_format()`.
         """
-        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
-        _check_minimum_size(width, height, DeeperGoogLeNet.MINIMUM_SIZE, "DeeperGoogLeNet")
-        _check_non_negative_number(reg=reg)
-        input_shape, channel_axis = _input_shape_and_channel_axis(width, height, depth)
+        validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        convutils.check_minimum_size(width, height, DeeperGoogLeNet.MINIMUM_SIZE, "DeeperGoogLeNet")
+        validation.check_non_negative_numbers(reg=reg)
+        input_shape, channel_axis = convutils.input_shape_and_channel_axis(width, height, depth)
         conv = DeeperGoogLeNet.conv_module
         inception = DeeperGoogLeNet.inception_module
 
@@ -126,37 +126,3 @@ class DeeperGoogLeNet:
         # float32 so that the probabilities stay exact under a mixed-precision policy.
         outputs = keras.layers.Activation("softmax", dtype="float32", name="softmax")(x)
         return keras.Model(inputs, outputs, name="deepergooglenet")
-
-
-def _suffixed(name, suffix):
-    # Unnamed modules get Keras' automatic layer names.
-    return None if name is None else f"{name}_{suffix}"
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def _check_non_negative_number(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
-            raise ValueError(f"`{name}` must be a finite non-negative number. Received: {name}={value!r}")
-
-
-def _check_minimum_size(width, height, minimum, network_name):
-    # Fail here with the reason rather than deep inside a pooling layer's shape check.
-    if width < minimum or height < minimum:
-        raise ValueError(
-            f"{network_name} needs images of at least {minimum}x{minimum} pixels, or its pooling "
-            f"layers shrink the feature maps to nothing. Received: width={width}, height={height}"
-        )
-
-
-def _input_shape_and_channel_axis(width, height, depth):
-    # Keras' global image data format decides where the channels go, and BatchNormalization
-    # and the concatenations must work on that axis.
-    if keras.backend.image_data_format() == "channels_first":
-        return (int(depth), int(height), int(width)), 1
-    return (int(height), int(width), int(depth)), -1

@@ -10,9 +10,9 @@ convolutional output:
 `build_surgery_model` returns the whole model.
 """
 
-import numbers
-
 import keras
+
+from pyimagesearch.utils import validation
 
 
 class FCHeadNet:
@@ -36,7 +36,7 @@ class FCHeadNet:
                 "`base_model` must be a keras.Model. "
                 f"Received: base_model of type {type(base_model).__name__}"
             )
-        _check_positive_integers(classes=classes, dense=dense)
+        validation.check_positive_integers(classes=classes, dense=dense)
         outputs = base_model.outputs
         if len(outputs) != 1:
             raise ValueError(
@@ -60,9 +60,3 @@ def build_surgery_model(base_model, classes, dense=256):
     """
     head = FCHeadNet.build(base_model, classes, dense)
     return keras.Model(inputs=base_model.input, outputs=head, name=f"{base_model.name}_fchead")
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")

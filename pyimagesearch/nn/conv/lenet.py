@@ -4,9 +4,10 @@ INPUT => (CONV(20, 5x5, same) => RELU => POOL 2x2/2) => (CONV(50, 5x5, same) => 
 POOL 2x2/2) => FC(500) => RELU => FC(classes) => SOFTMAX.
 """
 
-import numbers
-
 import keras
+
+from pyimagesearch.nn.conv import convutils
+from pyimagesearch.utils import validation
 
 
 class LeNet:
@@ -26,11 +27,12 @@ class LeNet:
 
         The input layout follows `keras.backend.image_data_format()`.
         """
-        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
-        _check_minimum_size(width, height, LeNet.MINIMUM_SIZE, "LeNet")
+        validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        convutils.check_minimum_size(width, height, LeNet.MINIMUM_SIZE, "LeNet")
+        input_shape, _ = convutils.input_shape_and_channel_axis(width, height, depth)
         return keras.Sequential(
             [
-                keras.Input(shape=_input_shape(width, height, depth), name="image"),
+                keras.Input(shape=input_shape, name="image"),
                 keras.layers.Conv2D(20, (5, 5), padding="same", name="conv1"),
                 keras.layers.Activation("relu", name="conv1_relu"),
                 keras.layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2), name="pool1"),
@@ -46,25 +48,3 @@ class LeNet:
             ],
             name="lenet",
         )
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def _check_minimum_size(width, height, minimum, network_name):
-    # Fail here with the reason rather than deep inside a pooling layer's shape check.
-    if width < minimum or height < minimum:
-        raise ValueError(
-            f"{network_name} needs images of at least {minimum}x{minimum} pixels, or its pooling "
-            f"layers shrink the feature maps to nothing. Received: width={width}, height={height}"
-        )
-
-
-def _input_shape(width, height, depth):
-    # Keras' global image data format decides where the channels go.
-    if keras.backend.image_data_format() == "channels_first":
-        return (int(depth), int(height), int(width))
-    return (int(height), int(width), int(depth))

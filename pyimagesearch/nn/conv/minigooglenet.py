@@ -11,9 +11,10 @@ Three building blocks, each CONV => BN => RELU underneath:
           => AVERAGE POOL 7x7 => DROPOUT 0.5 => FC(classes) => SOFTMAX
 """
 
-import numbers
-
 import keras
+
+from pyimagesearch.nn.conv import convutils
+from pyimagesearch.utils import validation
 
 
 class MiniGoogLeNet:
@@ -26,21 +27,21 @@ class MiniGoogLeNet:
     def conv_module(inputs, filters, kernel_size, strides, channel_axis, padding="same", name=None):
         """CONV => BN => RELU; layers are named `<name>_conv`, `<name>_bn`, `<name>_relu`."""
         x = keras.layers.Conv2D(
-            filters, kernel_size, strides=strides, padding=padding, name=_suffixed(name, "conv")
+            filters, kernel_size, strides=strides, padding=padding, name=convutils.suffixed(name, "conv")
         )(inputs)
-        x = keras.layers.BatchNormalization(axis=channel_axis, name=_suffixed(name, "bn"))(x)
-        return keras.layers.Activation("relu", name=_suffixed(name, "relu"))(x)
+        x = keras.layers.BatchNormalization(axis=channel_axis, name=convutils.suffixed(name, "bn"))(x)
+        return keras.layers.Activation("relu", name=convutils.suffixed(name, "relu"))(x)
 
     @staticmethod
     def inception_module(inputs, filters_1x1, filters_3x3, channel_axis, name=None):
         """A 1x1 and a 3x3 convolution in parallel, concatenated along the channels."""
         branch_1x1 = MiniGoogLeNet.conv_module(
-            inputs, filters_1x1, (1, 1), (1, 1), channel_axis, name=_suffixed(name, "1x1")
+            inputs, filters_1x1, (1, 1), (1, 1), channel_axis, name=convutils.suffixed(name, "1x1")
         )
         branch_3x3 = MiniGoogLeNet.conv_module(
-            inputs, filters_3x3, (3, 3), (1, 1), channel_axis, name=_suffixed(name, "3x3")
+            inputs, filters_3x3, (3, 3), (1, 1), channel_axis, name=convutils.suffixed(name, "3x3")
         )
-        return keras.layers.Concatenate(axis=channel_axis, name=_suffixed(name, "concat"))(
+        return keras.layers.Concatenate(axis=channel_axis, name=convutils.suffixed(name, "concat"))(
             [branch_1x1, branch_3x3]
         )
 
@@ -48,10 +49,18 @@ class MiniGoogLeNet:
     def downsample_module(inputs, filters, channel_axis, name=None):
         """Halves the spatial size: a 3x3/2 convolution beside a 3x3/2 max pooling."""
         branch_conv = MiniGoogLeNet.conv_module(
-            inputs, filters, (3, 3), (2, 2), channel_axis, padding="valid", name=_suffixed(name, "3x3")
+            inputs,
+            filters,
+            (3, 3),
+            (2, 2),
+            channel_axis,
+            padding="valid",
+            name=convutils.suffixed(name, "3x3"),
         )
-        branch_pool = keras.layers.MaxPooling2D((3, 3), strides=(2, 2), name=_suffixed(name, "pool"))(inputs)
-        return keras.layers.Concatenate(axis=channel_axis, name=_suffixed(name, "concat"))(
+        branch_pool = keras.layers.MaxPooling2D(
+            (3, 3), strides=(2, 2), name=convutils.suffixed(name, "pool")
+        )(inputs)
+        return keras.layers.Concatenate(axis=channel_axis, name=convutils.suffixed(name, "concat"))(
             [branch_conv, branch_pool]
         )
 
@@ -68,9 +77,9 @@ class MiniGoogLeNet:
         The input layout, BatchNormalization axis and concatenation axis follow
         `keras.backend.image_data_format()`.
         """
-        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
-        _check_minimum_size(width, height, MiniGoogLeNet.MINIMUM_SIZE, "MiniGoogLeNet")
-        input_shape, channel_axis = _input_shape_and_channel_axis(width, height, depth)
+        validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        convutils.check_minimum_size(width, height, MiniGoogLeNet.MINIMUM_SIZE, "MiniGoogLeNet")
+        input_shape, channel_axis = convutils.input_shape_and_channel_axis(width, height, depth)
         inception = MiniGoogLeNet.inception_module
         downsample = MiniGoogLeNet.downsample_module
 
@@ -93,31 +102,3 @@ class MiniGoogLeNet:
         # float32 so that the probabilities stay exact under a mixed-precision policy.
         outputs = keras.layers.Activation("softmax", dtype="float32", name="softmax")(x)
         return keras.Model(inputs, outputs, name="minigooglenet")
-
-
-def _suffixed(name, suffix):
-    # Unnamed modules get Keras' automatic layer names.
-    return None if name is None else f"{name}_{suffix}"
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def _check_minimum_size(width, height, minimum, network_name):
-    # Fail here with the reason rather than deep inside a pooling layer's shape check.
-    if width < minimum or height < minimum:
-        raise ValueError(
-            f"{network_name} needs images of at least {minimum}x{minimum} pixels, or its pooling "
-            f"layers shrink the feature maps to nothing. Received: width={width}, height={height}"
-        )
-
-
-def _input_shape_and_channel_axis(width, height, depth):
-    # Keras' global image data format decides where the channels go, and BatchNormalization
-    # and the concatenations must work on that axis.
-    if keras.backend.image_data_format() == "channels_first":
-        return (int(depth), int(height), int(width)), 1
-    return (int(height), int(width), int(depth)), -1

@@ -8,9 +8,10 @@ Like VGG, it stacks 3x3 convolutions before each pooling. BatchNormalization fol
 activation, as in the course; `batch_norm=False` gives the course's no-BN comparison run.
 """
 
-import numbers
-
 import keras
+
+from pyimagesearch.nn.conv import convutils
+from pyimagesearch.utils import validation
 
 
 class MiniVGGNet:
@@ -32,11 +33,10 @@ class MiniVGGNet:
         The input layout and the BatchNormalization axis follow
         `keras.backend.image_data_format()`.
         """
-        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
-        _check_minimum_size(width, height, MiniVGGNet.MINIMUM_SIZE, "MiniVGGNet")
-        if not isinstance(batch_norm, bool):
-            raise ValueError(f"`batch_norm` must be True or False. Received: batch_norm={batch_norm!r}")
-        input_shape, channel_axis = _input_shape_and_channel_axis(width, height, depth)
+        validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        convutils.check_minimum_size(width, height, MiniVGGNet.MINIMUM_SIZE, "MiniVGGNet")
+        validation.check_booleans(batch_norm=batch_norm)
+        input_shape, channel_axis = convutils.input_shape_and_channel_axis(width, height, depth)
 
         def normalization(name):
             # With batch_norm=False the block simply has no normalisation layer.
@@ -60,26 +60,3 @@ class MiniVGGNet:
         # float32 so that the probabilities stay exact under a mixed-precision policy.
         stack.append(keras.layers.Activation("softmax", dtype="float32", name="softmax"))
         return keras.Sequential(stack, name="minivggnet")
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def _check_minimum_size(width, height, minimum, network_name):
-    # Fail here with the reason rather than deep inside a pooling layer's shape check.
-    if width < minimum or height < minimum:
-        raise ValueError(
-            f"{network_name} needs images of at least {minimum}x{minimum} pixels, or its pooling "
-            f"layers shrink the feature maps to nothing. Received: width={width}, height={height}"
-        )
-
-
-def _input_shape_and_channel_axis(width, height, depth):
-    # Keras' global image data format decides where the channels go, and BatchNormalization
-    # must normalise that axis.
-    if keras.backend.image_data_format() == "channels_first":
-        return (int(depth), int(height), int(width)), 1
-    return (int(height), int(width), int(depth)), -1

@@ -19,9 +19,11 @@ kernel; with the default value the two are identical.
 """
 
 import math
-import numbers
 
 import keras
+
+from pyimagesearch.nn.conv import convutils
+from pyimagesearch.utils import validation
 
 DATASETS = ("cifar", "tiny_imagenet")
 
@@ -63,9 +65,9 @@ class ResNet:
                 axis=channel_axis,
                 epsilon=bn_epsilon,
                 momentum=bn_momentum,
-                name=_suffixed(name, f"bn{index}"),
+                name=convutils.suffixed(name, f"bn{index}"),
             )(tensor)
-            return keras.layers.Activation("relu", name=_suffixed(name, f"relu{index}"))(tensor)
+            return keras.layers.Activation("relu", name=convutils.suffixed(name, f"relu{index}"))(tensor)
 
         def convolution(tensor, count, kernel_size, suffix, convolution_strides=(1, 1), padding="valid"):
             return keras.layers.Conv2D(
@@ -75,7 +77,7 @@ class ResNet:
                 padding=padding,
                 use_bias=False,
                 kernel_regularizer=keras.regularizers.L2(reg),
-                name=_suffixed(name, suffix),
+                name=convutils.suffixed(name, suffix),
             )(tensor)
 
         bottleneck = int(filters * 0.25)
@@ -89,7 +91,7 @@ class ResNet:
         if reduce:
             # The projection starts from the activated input, as in the pre-activation paper.
             shortcut = convolution(activation1, filters, (1, 1), "shortcut", convolution_strides=strides)
-        return keras.layers.Add(name=_suffixed(name, "add"))([x, shortcut])
+        return keras.layers.Add(name=convutils.suffixed(name, "add"))([x, shortcut])
 
     @staticmethod
     def build(
@@ -122,7 +124,7 @@ class ResNet:
         The input layout and the BatchNormalization axis follow
         `keras.backend.image_data_format()`.
         """
-        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
         stages, filters = _check_stages_and_filters(stages, filters)
         _check_settings(reg, bn_epsilon, bn_momentum, dataset)
         minimum = _minimum_size(len(stages), dataset)
@@ -132,7 +134,7 @@ class ResNet:
                 f"{minimum}x{minimum} pixels to leave 8x8 for the final average pooling. "
                 f"Received: width={width}, height={height}"
             )
-        input_shape, channel_axis = _input_shape_and_channel_axis(width, height, depth)
+        input_shape, channel_axis = convutils.input_shape_and_channel_axis(width, height, depth)
         normalization = {"axis": channel_axis, "epsilon": bn_epsilon, "momentum": bn_momentum}
         settings = {"reg": reg, "bn_epsilon": bn_epsilon, "bn_momentum": bn_momentum}
 
@@ -206,7 +208,8 @@ def _minimum_size(stage_count, dataset):
 
 
 def _check_stages_and_filters(stages, filters):
-    if not isinstance(stages, (list, tuple)) or not stages or not all(map(_is_positive_integer, stages)):
+    is_positive_integer = validation.is_positive_integer
+    if not isinstance(stages, (list, tuple)) or not stages or not all(map(is_positive_integer, stages)):
         raise ValueError(
             f"`stages` must be a non-empty list or tuple of positive integers. Received: stages={stages!r}"
         )
@@ -215,7 +218,7 @@ def _check_stages_and_filters(stages, filters):
             "`filters` must be a list or tuple with one entry for the stem plus one per stage "
             f"({len(stages) + 1} in all). Received: filters={filters!r}"
         )
-    if not all(map(_is_positive_integer, filters)) or any(count < 4 for count in filters[1:]):
+    if not all(map(is_positive_integer, filters)) or any(count < 4 for count in filters[1:]):
         raise ValueError(
             "`filters` must be integers: at least 1 for the stem and at least 4 for each stage "
             f"(the bottleneck uses a quarter of them). Received: filters={filters!r}"
@@ -224,37 +227,10 @@ def _check_stages_and_filters(stages, filters):
 
 
 def _check_settings(reg, bn_epsilon, bn_momentum, dataset):
-    def is_number(value):
-        return not isinstance(value, bool) and isinstance(value, numbers.Real)
-
-    if not is_number(reg) or not 0 <= reg < math.inf:
-        raise ValueError(f"`reg` must be a finite non-negative number. Received: reg={reg!r}")
-    if not is_number(bn_epsilon) or not 0 < bn_epsilon < math.inf:
+    validation.check_non_negative_numbers(reg=reg)
+    if not validation.is_number(bn_epsilon) or not 0 < bn_epsilon < math.inf:
         raise ValueError(f"`bn_epsilon` must be a positive number. Received: bn_epsilon={bn_epsilon!r}")
-    if not is_number(bn_momentum) or not 0 <= bn_momentum < 1:
+    if not validation.is_number(bn_momentum) or not 0 <= bn_momentum < 1:
         raise ValueError(f"`bn_momentum` must be in [0, 1). Received: bn_momentum={bn_momentum!r}")
     if dataset not in DATASETS:
         raise ValueError(f"`dataset` must be one of {DATASETS}. Received: dataset={dataset!r}")
-
-
-def _suffixed(name, suffix):
-    # Unnamed modules get Keras' automatic layer names.
-    return None if name is None else f"{name}_{suffix}"
-
-
-def _is_positive_integer(value):
-    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and value >= 1
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if not _is_positive_integer(value):
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def _input_shape_and_channel_axis(width, height, depth):
-    # Keras' global image data format decides where the channels go, and BatchNormalization
-    # must normalise that axis.
-    if keras.backend.image_data_format() == "channels_first":
-        return (int(depth), int(height), int(width)), 1
-    return (int(height), int(width), int(depth)), -1

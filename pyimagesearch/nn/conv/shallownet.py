@@ -4,9 +4,10 @@ INPUT => CONV(32, 3x3, same) => RELU => FC(classes) => SOFTMAX. Small enough to 
 CPU in seconds, it shows that even one learned filter bank beats raw pixels.
 """
 
-import numbers
-
 import keras
+
+from pyimagesearch.nn.conv import convutils
+from pyimagesearch.utils import validation
 
 
 class ShallowNet:
@@ -23,10 +24,11 @@ class ShallowNet:
         The input layout follows `keras.backend.image_data_format()`: (height, width, depth)
         for channels_last, (depth, height, width) for channels_first.
         """
-        _check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
+        input_shape, _ = convutils.input_shape_and_channel_axis(width, height, depth)
         return keras.Sequential(
             [
-                keras.Input(shape=_input_shape(width, height, depth), name="image"),
+                keras.Input(shape=input_shape, name="image"),
                 keras.layers.Conv2D(32, (3, 3), padding="same", name="conv1"),
                 keras.layers.Activation("relu", name="conv1_relu"),
                 keras.layers.Flatten(name="flatten"),
@@ -36,16 +38,3 @@ class ShallowNet:
             ],
             name="shallownet",
         )
-
-
-def _check_positive_integers(**arguments):
-    for name, value in arguments.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def _input_shape(width, height, depth):
-    # Keras' global image data format decides where the channels go.
-    if keras.backend.image_data_format() == "channels_first":
-        return (int(depth), int(height), int(width))
-    return (int(height), int(width), int(depth))
