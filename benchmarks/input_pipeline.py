@@ -11,7 +11,7 @@ Three tables, each path measured interleaved with the others, min / median / max
      (benchmarks/coursepaths.py: Keras 2 ImageDataGenerator's random affine, resampled per
      channel with scipy.ndimage, because ImageDataGenerator is gone from Keras 3);
    - ours: `make_hdf5_dataset` over the uint8 file (shuffled slices, vectorised transform,
-     `build_augmentation()` layers in `map`);
+     `build_augmentation()` in `map`);
    - ours, PyDataset: `HDF5PyDataset` with 2 worker processes (no augmentation: it has none);
    - in-memory: `make_array_dataset` over the same uint8 images held in a NumPy array, with the
      same transform and augmentation as ours;
@@ -36,8 +36,8 @@ from benchmarks import harness  # noqa: E402
 
 RAW_PATHS = {
     "course+aug": "course: Python generator + per-image augmentation",
-    "ours+aug": "ours: tf.data over HDF5 + augmentation layers",
-    "memory+aug": "in-memory tf.data + augmentation layers",
+    "ours+aug": "ours: tf.data over HDF5 + build_augmentation()",
+    "memory+aug": "in-memory tf.data + build_augmentation()",
     "course": "course: Python generator, no augmentation",
     "ours": "ours: tf.data over HDF5",
     "pydataset": "ours: HDF5PyDataset, 2 processes",
