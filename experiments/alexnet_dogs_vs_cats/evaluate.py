@@ -18,7 +18,7 @@ import keras
 import config
 from pyimagesearch.io import hdf5format, hdf5pipeline
 from pyimagesearch.preprocessing import CropPreprocessor, MeanPreprocessor
-from pyimagesearch.utils import ranked, reports, runs, training
+from pyimagesearch.utils import cli, ranked, reports, runs, training
 
 
 def parse_arguments():
@@ -71,21 +71,14 @@ def evaluate_model(model, data_dir, crop_size, batch_size, report_dir):
 
 def main():
     arguments = parse_arguments()
-    if arguments.run:
-        run_dir = pathlib.Path(arguments.run)
-    else:
-        run_dir = runs.latest_run(pathlib.Path(arguments.output) / config.EXPERIMENT)
+    run_dir = training.find_run(arguments.run, arguments.output, config.EXPERIMENT)
     saved = runs.read_run_config(run_dir)["arguments"]
     print(f"[INFO] evaluating {run_dir}")
     model = keras.saving.load_model(run_dir / training.FINAL_MODEL)
     evaluation_dir = run_dir / "evaluation"
     metrics = evaluate_model(model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir)
-    print((evaluation_dir / "classification_report.txt").read_text(encoding="utf-8"))
-    print(f"[INFO] test accuracy (10-crop): {metrics['accuracy']:.4f} (report in {evaluation_dir})")
-    recorded = training.recorded_accuracy(run_dir)
-    if recorded is not None:
-        print(f"[INFO] accuracy recorded by train.py: {recorded:.4f}")
+    training.print_report(evaluation_dir, metrics, run_dir, what="test accuracy (10-crop)")
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -22,7 +22,7 @@ import evaluate
 from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
 from pyimagesearch.nn.conv import AlexNet
 from pyimagesearch.preprocessing import PatchPreprocessor, build_augmentation
-from pyimagesearch.utils import runs, seeding, strategy, training
+from pyimagesearch.utils import cli, runs, seeding, strategy, training
 
 
 def parse_arguments():
@@ -39,19 +39,6 @@ def parse_arguments():
     parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
     parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
     return parser.parse_args()
-
-
-def prepare_run(arguments):
-    """Creates (or reopens, to resume) the run folder. Returns its path."""
-    if arguments.resume:
-        run_dir = pathlib.Path(arguments.resume)
-        saved = runs.read_run_config(run_dir)["arguments"]
-        # A resumed run keeps its own settings; only the number of epochs may grow.
-        for name, value in saved.items():
-            if name not in ("epochs", "resume"):
-                setattr(arguments, name, value)
-        return run_dir
-    return runs.create_run_folder(config.EXPERIMENT, arguments.output, arguments.run_id)
 
 
 def make_datasets(arguments, global_batch_size):
@@ -80,7 +67,7 @@ def make_datasets(arguments, global_batch_size):
 
 def main():
     arguments = parse_arguments()
-    run_dir = prepare_run(arguments)
+    run_dir = training.open_run(arguments, config.EXPERIMENT)
     seeding.set_seed(arguments.seed)
     distribution = strategy.get_strategy()
     global_batch_size = pipeline.global_batch_size(arguments.batch_size, distribution)
@@ -113,19 +100,10 @@ def main():
 
     model, initial_epoch = training.build_or_resume_model(run_dir, distribution, build_and_compile)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
-    model.fit(
-        train_dataset,
-        validation_data=val_dataset,
-        epochs=arguments.epochs,
-        initial_epoch=initial_epoch,
-        callbacks=training.run_callbacks(run_dir, initial_epoch, arguments.checkpoint_every),
-        verbose=training.fit_verbosity(),
-    )
-    training.save_model(model, run_dir / training.FINAL_MODEL)
+    training.fit_and_save(model, train_dataset, val_dataset, arguments, run_dir, initial_epoch)
     metrics = evaluate.evaluate_model(model, data_dir, arguments.crop_size, global_batch_size, run_dir)
-    print((run_dir / "classification_report.txt").read_text(encoding="utf-8"))
-    print(f"[INFO] test accuracy (10-crop): {metrics['accuracy']:.4f} (run folder: {run_dir})")
+    training.print_report(run_dir, metrics, what="test accuracy (10-crop)")
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

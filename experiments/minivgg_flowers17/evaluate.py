@@ -9,7 +9,6 @@ compares the accuracy with the one train.py recorded in <run>/metrics.json.
 """
 
 import argparse
-import pathlib
 
 import keras
 
@@ -29,10 +28,7 @@ def parse_arguments():
 
 def main():
     arguments = parse_arguments()
-    if arguments.run:
-        run_dir = pathlib.Path(arguments.run)
-    else:
-        run_dir = runs.latest_run(pathlib.Path(arguments.output) / config.EXPERIMENT)
+    run_dir = training.find_run(arguments.run, arguments.output, config.EXPERIMENT)
     saved = runs.read_run_config(run_dir)["arguments"]
     split = splits.load_split(run_dir / "split.json")
     class_names = split["class_names"]
@@ -44,11 +40,7 @@ def main():
     model = keras.saving.load_model(run_dir / training.FINAL_MODEL)
     evaluation_dir = run_dir / "evaluation"
     metrics = training.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
-    print((evaluation_dir / "classification_report.txt").read_text(encoding="utf-8"))
-    print(f"[INFO] test accuracy: {metrics['accuracy']:.4f} (report in {evaluation_dir})")
-    recorded = training.recorded_accuracy(run_dir)
-    if recorded is not None:
-        print(f"[INFO] accuracy recorded by train.py: {recorded:.4f}")
+    training.print_report(evaluation_dir, metrics, run_dir)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ pyimagesearch/utils/training.py); evaluate.py rebuilds the report from that fold
 """
 
 import argparse
-import pathlib
 
 import keras
 
@@ -40,17 +39,12 @@ def parse_arguments():
 def prepare_run(arguments):
     """Creates (or reopens, to resume) the run folder and its split. Returns (run_dir, split)."""
     if arguments.resume:
-        run_dir = pathlib.Path(arguments.resume)
-        saved = runs.read_run_config(run_dir)["arguments"]
-        # A resumed run keeps its own settings; only the number of epochs may grow.
-        for name, value in saved.items():
-            if name not in ("epochs", "resume"):
-                setattr(arguments, name, value)
+        run_dir = training.open_run(arguments, config.EXPERIMENT)
         return run_dir, splits.load_split(run_dir / "split.json")
     dataset_root = catalog.resolve_dataset(arguments.dataset)
     paths = imagefiles.list_images(dataset_root)
     split = splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)
-    run_dir = runs.create_run_folder(config.EXPERIMENT, arguments.output, arguments.run_id)
+    run_dir = training.open_run(arguments, config.EXPERIMENT)
     splits.save_split(split, run_dir / "split.json")
     return run_dir, split
 
@@ -93,19 +87,10 @@ def main():
 
     model, initial_epoch = training.build_or_resume_model(run_dir, distribution, build_and_compile)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
-    model.fit(
-        train_dataset,
-        validation_data=test_dataset,
-        epochs=arguments.epochs,
-        initial_epoch=initial_epoch,
-        callbacks=training.run_callbacks(run_dir, initial_epoch, arguments.checkpoint_every),
-        verbose=training.fit_verbosity(),
-    )
-    training.save_model(model, run_dir / training.FINAL_MODEL)
+    training.fit_and_save(model, train_dataset, test_dataset, arguments, run_dir, initial_epoch)
     print("[INFO] evaluating on the held-out split...")
     metrics = training.evaluate_and_report(model, test_dataset, test_labels, class_names, run_dir)
-    print((run_dir / "classification_report.txt").read_text(encoding="utf-8"))
-    print(f"[INFO] test accuracy: {metrics['accuracy']:.4f} (run folder: {run_dir})")
+    training.print_report(run_dir, metrics)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ and the margin's min / median / max as a Markdown table.
 """
 
 import argparse
-import json
 import pathlib
 import shutil
 import statistics

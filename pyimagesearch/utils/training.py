@@ -24,7 +24,7 @@ from pyimagesearch.callbacks import epochcheckpoint
 from pyimagesearch.callbacks.bestmodelcheckpoint import BestModelCheckpoint
 from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
-from pyimagesearch.utils import atomic, reports
+from pyimagesearch.utils import atomic, reports, runs
 
 CHECKPOINT_FOLDER = "checkpoints"
 FINAL_MODEL = "model.keras"
@@ -115,3 +115,54 @@ def recorded_accuracy(run_dir):
         return None
     with open(metrics_path, encoding="utf-8") as handle:
         return json.load(handle).get("accuracy")
+
+
+def open_run(arguments, experiment, before_create=None):
+    """Returns the run folder for a train script's parsed `arguments`.
+
+    With `arguments.resume` set, the existing folder is reopened and its saved arguments
+    replace the parsed ones, except `epochs` (a resumed run keeps its own settings; only the
+    number of epochs may grow). Otherwise `before_create()` runs first, if given (e.g. to
+    fetch the dataset, so a failure leaves no empty run folder), and a new folder is made
+    under `arguments.output/experiment`.
+    """
+    if arguments.resume:
+        run_dir = pathlib.Path(arguments.resume)
+        saved = runs.read_run_config(run_dir)["arguments"]
+        for name, value in saved.items():
+            if name not in ("epochs", "resume"):
+                setattr(arguments, name, value)
+        return run_dir
+    if before_create is not None:
+        before_create()
+    return runs.create_run_folder(experiment, arguments.output, arguments.run_id)
+
+
+def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, initial_epoch):
+    """Fits with the run's callbacks from `initial_epoch`, then saves the final model."""
+    model.fit(
+        train_dataset,
+        validation_data=validation_dataset,
+        epochs=arguments.epochs,
+        initial_epoch=initial_epoch,
+        callbacks=run_callbacks(run_dir, initial_epoch, arguments.checkpoint_every),
+        verbose=fit_verbosity(),
+    )
+    save_model(model, pathlib.Path(run_dir) / FINAL_MODEL)
+
+
+def find_run(run, output, experiment):
+    """The run folder an evaluate script was given, or the latest under `output/experiment`."""
+    if run:
+        return pathlib.Path(run)
+    return runs.latest_run(pathlib.Path(output) / experiment)
+
+
+def print_report(report_dir, metrics, run_dir=None, what="test accuracy"):
+    """Prints the classification report and the accuracy; with `run_dir`, also the accuracy
+    train.py recorded there, so a re-evaluation can be checked against it."""
+    print((pathlib.Path(report_dir) / "classification_report.txt").read_text(encoding="utf-8"))
+    print(f"[INFO] {what}: {metrics['accuracy']:.4f} (report in {report_dir})")
+    recorded = recorded_accuracy(run_dir) if run_dir is not None else None
+    if recorded is not None:
+        print(f"[INFO] accuracy recorded by train.py: {recorded:.4f}")

@@ -1,0 +1,72 @@
+"""End to end: Kaggle's flat dogs-vs-cats layout -> HDF5 files -> AlexNet -> 10-crop evaluation."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from pyimagesearch.utils import strategy
+
+REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
+EXPERIMENT = REPOSITORY / "experiments" / "alexnet_dogs_vs_cats"
+
+
+def run_script(name, *arguments):
+    environment = dict(os.environ, **{strategy.CPU_REPLICAS_VARIABLE: "2"})
+    result = subprocess.run(
+        [sys.executable, str(EXPERIMENT / name), *map(str, arguments)],
+        cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """40 JPEGs named like Kaggle's train/ folder (cat.0.jpg, dog.0.jpg, ...) and a zero-byte one."""
+    root = tmp_path_factory.mktemp("dogs_vs_cats")
+    kaggle = root / "train"
+    kaggle.mkdir()
+    random = np.random.default_rng(0)
+    for label, channel in (("cat", 2), ("dog", 0)):
+        for number in range(20):
+            image = random.integers(0, 80, (80 + number, 90, 3), dtype=np.uint8)
+            image[..., channel] += 150
+            cv2.imwrite(str(kaggle / f"{label}.{number}.jpg"), image)
+    (kaggle / "dog.99.jpg").write_bytes(b"")
+    hdf5_dir = root / "hdf5"
+    result = run_script(
+        "build_dataset.py", "--dataset", kaggle, "--output", hdf5_dir,
+        "--image-size", 72, "--val-size", 8, "--test-size", 8,
+    )
+    return root, hdf5_dir, result
+
+
+def test_build_writes_three_splits_a_mean_and_reports_the_bad_file(built):
+    _, hdf5_dir, result = built
+    assert {path.name for path in hdf5_dir.glob("*.hdf5")} == {"train.hdf5", "val.hdf5", "test.hdf5"}
+    assert list(hdf5_dir.glob("*_mean.json"))
+    assert "dog.99.jpg" in (hdf5_dir / "build_report.txt").read_text()
+
+
+def test_train_resume_and_evaluate_with_ten_crops(built):
+    root, hdf5_dir, _ = built
+    output = root / "output"
+    run_script("train.py", "--dataset", hdf5_dir, "--crop-size", 64, "--epochs", 1, "--batch-size", 4,
+               "--output", output, "--run-id", "smoke", "--checkpoint-every", 1)
+    run_dir = output / "alexnet_dogs_vs_cats" / "smoke"
+    resumed = run_script("train.py", "--resume", run_dir, "--epochs", 2)
+    assert "resuming from" in resumed.stdout
+    history = json.loads((run_dir / "history.json").read_text())
+    assert len(history["loss"]) == 2
+    recorded = json.loads((run_dir / "metrics.json").read_text())
+    assert {"rank1_center_crop", "rank1_ten_crop"} <= set(recorded)
+    run_script("evaluate.py", "--run", run_dir)
+    rebuilt = json.loads((run_dir / "evaluation" / "metrics.json").read_text())
+    assert rebuilt["accuracy"] == pytest.approx(recorded["accuracy"])
+    assert rebuilt["samples"] == 8
