@@ -33,11 +33,11 @@ def main():
     split = splits.load_split(run_dir / "split.json")
     class_names = split["class_names"]
     print(f"[INFO] evaluating {run_dir}")
+    model = keras.saving.load_model(run_dir / training.FINAL_MODEL)
     test_images, test_labels, _ = imagefolder.load_split_images(split, "test", saved["image_size"])
     test_dataset = pipeline.make_array_dataset(
         test_images, test_labels, arguments.batch_size, pipeline.make_batch_transform(len(class_names))
     )
-    model = keras.saving.load_model(run_dir / training.FINAL_MODEL)
     evaluation_dir = run_dir / "evaluation"
     metrics = training.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
     training.print_report(evaluation_dir, metrics, run_dir)
