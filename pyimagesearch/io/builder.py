@@ -39,12 +39,12 @@ import pathlib
 import shutil
 import sys
 
-import cv2
 import numpy as np
 import progressbar
 from sklearn import model_selection
 
 from pyimagesearch.datasets import download, imagefiles
+from pyimagesearch.io import imagedecoding
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
 from pyimagesearch.utils import atomic
 
@@ -60,7 +60,6 @@ _TASKS_IN_FLIGHT_PER_WORKER = 4
 _BUFFER_BYTES = 32 * 1024 * 1024
 
 # Set in each worker process (and in the parent when decoding in-process).
-_worker_state = {}
 
 
 def list_labelled_images(folder, layout="auto"):
@@ -341,7 +340,8 @@ def _worker_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")  # Windows
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pyimagesearch.io.builder"])
+    # Only what the workers run: the builder itself imports scikit-learn (about 2 s).
+    context.set_forkserver_preload(["pyimagesearch.io.imagedecoding"])
     return context
 
 
@@ -357,21 +357,21 @@ class _Decoder:
             # the test suite hung that way. A forkserver starts one clean process and forks
             # the workers from it; the per-image modules it preloads don't import TensorFlow.
             self.pool = _worker_context().Pool(
-                workers, initializer=_initialize_worker, initargs=(target_size, preprocessors, True)
+                workers, initializer=imagedecoding.initialize_worker, initargs=(target_size, preprocessors, True)
             )
         else:
-            _initialize_worker(target_size, preprocessors, False)
+            imagedecoding.initialize_worker(target_size, preprocessors, False)
 
     def decode(self, paths):
         """Yields (image, None) or (None, reason) for every path, in order."""
         if self.pool is None:
             for path in paths:
-                yield _decode(path)
+                yield imagedecoding.decode(path)
             return
         pending = collections.deque()
         window = self.workers * _TASKS_IN_FLIGHT_PER_WORKER
         for start in range(0, len(paths), _CHUNK_IMAGES):
-            pending.append(self.pool.apply_async(_decode_chunk, (paths[start : start + _CHUNK_IMAGES],)))
+            pending.append(self.pool.apply_async(imagedecoding.decode_chunk, (paths[start : start + _CHUNK_IMAGES],)))
             if len(pending) >= window:
                 yield from pending.popleft().get()
         while pending:
@@ -388,30 +388,6 @@ class _Decoder:
                 self.pool.terminate()
             self.pool.join()
         return False
-
-
-def _initialize_worker(target_size, preprocessors, limit_threads):
-    if limit_threads:
-        # One OpenCV thread per worker process: the processes are the parallelism.
-        cv2.setNumThreads(1)
-    _worker_state["target_size"] = target_size
-    _worker_state["preprocessors"] = preprocessors
-
-
-def _decode_chunk(paths):
-    return [_decode(path) for path in paths]
-
-
-def _decode(path):
-    try:
-        image = imagefiles.read_image(path, target_size=_worker_state["target_size"])
-        for preprocessor in _worker_state["preprocessors"]:
-            image = preprocessor.preprocess(image)
-    except imagefiles.ImageReadError as error:
-        return None, error.reason
-    except cv2.error as error:
-        return None, f"OpenCV could not process it ({getattr(error, 'err', None) or error})"
-    return image, None
 
 
 def _check_shape(image, target_size, path):

@@ -1,0 +1,36 @@
+"""Decoding images in the HDF5 builder's worker processes (or in the builder's own process).
+
+A module of its own so that the workers' forkserver imports only OpenCV, NumPy and the image
+reader, not the builder with its scikit-learn import.
+"""
+
+import cv2
+
+from pyimagesearch.datasets import imagefiles
+
+_worker_state = {}
+
+
+def initialize_worker(target_size, preprocessors, limit_threads):
+    if limit_threads:
+        # One OpenCV thread per worker process: the processes are the parallelism.
+        cv2.setNumThreads(1)
+    _worker_state["target_size"] = target_size
+    _worker_state["preprocessors"] = preprocessors
+
+
+def decode_chunk(paths):
+    return [decode(path) for path in paths]
+
+
+def decode(path):
+    """Returns (image, None), or (None, reason) for a file that can't be read or processed."""
+    try:
+        image = imagefiles.read_image(path, target_size=_worker_state["target_size"])
+        for preprocessor in _worker_state["preprocessors"]:
+            image = preprocessor.preprocess(image)
+    except imagefiles.ImageReadError as error:
+        return None, error.reason
+    except cv2.error as error:
+        return None, f"OpenCV could not process it ({getattr(error, 'err', None) or error})"
+    return image, None
