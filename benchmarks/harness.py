@@ -144,6 +144,6 @@ def goals_table(goals):
     rows = []
     for goal, measured, target, higher_is_better in goals:
         met = measured >= target if higher_is_better else measured <= target
-        rows.append([goal, f"{measured:,.3g}", ("yes" if met else "**no**")])
+        rows.append([goal, f"{measured:,.4g}", ("yes" if met else "**no**")])
     print("\n#### Goals\n")
     print(markdown_table(["goal", "measured (median)", "met"], rows))

@@ -72,18 +72,25 @@ def test_builds_stratified_seeded_shuffled_splits_with_the_training_mean(tmp_pat
     assert not [entry for entry in tmp_path.iterdir() if ".partial-" in entry.name]
 
 
-def test_output_is_deterministic_whatever_the_number_of_workers(tmp_path):
+def test_output_is_deterministic_whatever_the_workers(tmp_path):
     paths, labels = builder.list_labelled_images(_class_folders(tmp_path / "images", per_class=12))
-    for name, workers in (("one", 0), ("two", 2)):
-        builder.build_hdf5_dataset(paths, labels, tmp_path / name, 8, 8, seed=7, workers=workers, progress=False)
+    runs = (("one", 0, False), ("threads", 2, False), ("processes", 2, True))
+    for name, workers, use_multiprocessing in runs:
+        builder.build_hdf5_dataset(
+            paths, labels, tmp_path / name, 8, 8, seed=7, workers=workers, use_multiprocessing=use_multiprocessing,
+            progress=False,
+        )
     # Same rows, labels, names and attributes. (Not always the same bytes: where HDF5 places its
     # own metadata inside the file can vary.)
-    for split in ("train", "val", "test"):
-        first, second = _contents(tmp_path / "one" / f"{split}.hdf5"), _contents(tmp_path / "two" / f"{split}.hdf5")
-        np.testing.assert_array_equal(first[0], second[0])
-        np.testing.assert_array_equal(first[1], second[1])
-        assert {key: str(value) for key, value in first[2].items()} == {key: str(value) for key, value in second[2].items()}
-    assert (tmp_path / "one" / "one_mean.json").read_text() == (tmp_path / "two" / "two_mean.json").read_text()
+    for name in ("threads", "processes"):
+        for split in ("train", "val", "test"):
+            first, other = _contents(tmp_path / "one" / f"{split}.hdf5"), _contents(tmp_path / name / f"{split}.hdf5")
+            np.testing.assert_array_equal(first[0], other[0])
+            np.testing.assert_array_equal(first[1], other[1])
+            assert {key: str(value) for key, value in first[2].items()} == {
+                key: str(value) for key, value in other[2].items()
+            }
+        assert (tmp_path / "one" / "one_mean.json").read_text() == (tmp_path / name / f"{name}_mean.json").read_text()
     other_seed = builder.split_paths(paths, np.array([label == "dog" for label in labels], int), seed=8)
     same_seed = builder.split_paths(paths, np.array([label == "dog" for label in labels], int), seed=7)
     assert other_seed["train"][0] != same_seed["train"][0]
@@ -192,6 +199,7 @@ def test_refuses_to_overwrite_and_replaces_only_when_asked(tmp_path):
         ({"val_size": 0.5, "test_size": 0.5}, "none to train on"),
         ({"test_size": 1, "val_size": 0}, "stratified test split of 1 images"),
         ({"workers": -1}, "Received: workers=-1"),
+        ({"use_multiprocessing": "yes"}, "Received: use_multiprocessing='yes'"),
         ({"resize": "crop"}, "Received: resize='crop'"),
         ({"name": "../x"}, "Received: name='../x'"),
         ({"labels": ["cat"] * 10}, "at least 2 classes"),

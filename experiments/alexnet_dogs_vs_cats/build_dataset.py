@@ -24,7 +24,7 @@ def parse_arguments():
     parser.add_argument("--val-size", type=builder.parse_split_size, default=config.NUM_VAL_IMAGES, help="images or fraction")
     parser.add_argument("--test-size", type=builder.parse_split_size, default=config.NUM_TEST_IMAGES, help="images or fraction")
     parser.add_argument("--layout", choices=builder.LAYOUTS, default="auto")
-    parser.add_argument("--workers", type=int, default=None, help="decoding processes (default: all CPUs)")
+    parser.add_argument("--workers", type=int, default=None, help="decoding threads (default: all CPUs)")
     parser.add_argument("--seed", type=int, default=config.SEED)
     parser.add_argument("--overwrite", action="store_true")
     return parser.parse_args()

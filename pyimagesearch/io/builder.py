@@ -13,10 +13,15 @@ What it does, and why:
 - The split is stratified (every class keeps its share) and seeded: the same paths, labels
   and seed give the same files.
 - Rows are shuffled once, at write time, so readers can take contiguous slices.
-- Decoding runs in worker processes (JPEG decode and resize dominate the time); OpenCV
+- Decoding runs in parallel workers (JPEG decode and resize dominate the time); OpenCV
   decodes a JPEG at 1/2, 1/4 or 1/8 size when the target is that much smaller
   (`imagefiles.read_image`). Results come back in order, with a bounded number in flight,
   so memory stays flat however large the collection is.
+- The workers are threads by default, as in `keras.utils.PyDataset`: OpenCV releases
+  Python's GIL while it decodes and resizes, so threads run in parallel without a process
+  pool's start-up (seconds: each worker process re-imports the calling script) or the
+  pickling of every image. `use_multiprocessing=True` decodes in worker processes instead,
+  for preprocessors that spend their time in Python code.
 - Pixels are stored as uint8 (an eighth of the course's float64).
 - The per-channel mean comes from the training split only; it is written to
   `<name>_mean.json` (the course's format) and into every split file's attributes.
@@ -32,6 +37,7 @@ The output folder holds train.hdf5, val.hdf5 and test.hdf5 (a split of size 0 is
 
 import argparse
 import collections
+import concurrent.futures
 import multiprocessing
 import numbers
 import os
@@ -58,8 +64,6 @@ _CHUNK_IMAGES = 8
 _TASKS_IN_FLIGHT_PER_WORKER = 4
 # Rows the writer holds before flushing to disk.
 _BUFFER_BYTES = 32 * 1024 * 1024
-
-# Set in each worker process (and in the parent when decoding in-process).
 
 
 def list_labelled_images(folder, layout="auto"):
@@ -115,6 +119,7 @@ def build_hdf5_dataset(
     resize="aspect",
     preprocessors=None,
     workers=None,
+    use_multiprocessing=False,
     overwrite=False,
     progress=True,
     compression=None,
@@ -134,9 +139,11 @@ def build_hdf5_dataset(
         resize: "aspect" (AspectAwarePreprocessor: scale, then centre-crop; the course's
             choice) or "stretch" (SimplePreprocessor). Ignored when `preprocessors` is given.
         preprocessors: per-image preprocessors (`preprocess(image)`) that turn a decoded BGR
-            image into uint8 (height, width, 3); they must be picklable.
-        workers: decoding processes; default: the number of CPUs available; 0 or 1 decodes
-            in this process.
+            image into uint8 (height, width, 3); they must be thread-safe, and picklable
+            with `use_multiprocessing=True`.
+        workers: decoding threads (or processes); default: the number of CPUs available;
+            0 or 1 decodes in this thread.
+        use_multiprocessing: decode in worker processes instead of threads.
         overwrite: replace an existing `output_dir` (only once the new build is complete).
         progress: show a progress bar.
         compression: None (default, fastest to read), "lzf" or "gzip".
@@ -151,8 +158,9 @@ def build_hdf5_dataset(
     output_dir = pathlib.Path(output_dir)
     name = _validate_name(name if name is not None else output_dir.name)
     workers = _validate_workers(workers)
-    if not isinstance(overwrite, bool):
-        raise ValueError(f"`overwrite` must be True or False. Received: overwrite={overwrite!r}")
+    for flag_name, flag in (("use_multiprocessing", use_multiprocessing), ("overwrite", overwrite)):
+        if not isinstance(flag, bool):
+            raise ValueError(f"`{flag_name}` must be True or False. Received: {flag_name}={flag!r}")
     if output_dir.exists() and not overwrite:
         raise FileExistsError(
             f"{output_dir} exists; pass overwrite=True (--overwrite) to rebuild it. "
@@ -166,9 +174,8 @@ def build_hdf5_dataset(
     staging_dir = atomic.temporary_sibling(output_dir)
     staging_dir.mkdir()
     try:
-        result = _build_into(
-            staging_dir, splits, label_names, (width, height), preprocessors, workers, progress, compression, name
-        )
+        decoder = _Decoder((width, height), preprocessors, workers, use_multiprocessing)
+        result = _build_into(staging_dir, splits, label_names, (width, height), decoder, progress, compression, name)
         _commit(staging_dir, output_dir)
     except BaseException:
         shutil.rmtree(staging_dir, ignore_errors=True)
@@ -232,6 +239,7 @@ def main(argv=None):
             seed=arguments.seed,
             resize=arguments.resize,
             workers=arguments.workers,
+            use_multiprocessing=arguments.use_multiprocessing,
             overwrite=arguments.overwrite,
             progress=arguments.progress,
             compression=arguments.compression,
@@ -253,12 +261,12 @@ def print_summary(result):
     print(f"[INFO] skipped {skipped} of {total} images (listed in {result['report_path']})")
 
 
-def _build_into(staging_dir, splits, label_names, target_size, preprocessors, workers, progress, compression, name):
+def _build_into(staging_dir, splits, label_names, target_size, decoder, progress, compression, name):
     total = sum(len(paths) for paths, _ in splits.values())
-    description = _describe(preprocessors)
+    description = _describe(decoder.preprocessors)
     files, counts, skipped = {}, {}, []
     mean = None
-    with _Decoder(target_size, preprocessors, workers) as decoder, _progress_bar(total, name, progress) as bar:
+    with decoder, _progress_bar(total, name, progress) as bar:
         for split in SPLITS:
             if split not in splits:
                 continue
@@ -346,21 +354,33 @@ def _worker_context():
 
 
 class _Decoder:
-    """Decodes images in order, in worker processes or in this one."""
+    """Decodes images in order: in worker threads, worker processes, or this thread."""
 
-    def __init__(self, target_size, preprocessors, workers):
+    def __init__(self, target_size, preprocessors, workers, use_multiprocessing):
+        self.target_size = target_size
+        self.preprocessors = preprocessors
         self.workers = workers
+        self.use_multiprocessing = use_multiprocessing
         self.pool = None
-        if workers > 1:
+
+    def __enter__(self):
+        if self.workers <= 1:
+            imagedecoding.initialize_worker(self.target_size, self.preprocessors, False)
+        elif self.use_multiprocessing:
             # Not fork: a process that has run TensorFlow (or any threaded library) may be
             # forked while another thread holds a lock, and the child then waits forever;
             # the test suite hung that way. A forkserver starts one clean process and forks
             # the workers from it; the per-image modules it preloads don't import TensorFlow.
             self.pool = _worker_context().Pool(
-                workers, initializer=imagedecoding.initialize_worker, initargs=(target_size, preprocessors, True)
+                self.workers,
+                initializer=imagedecoding.initialize_worker,
+                initargs=(self.target_size, self.preprocessors, True),
             )
         else:
-            imagedecoding.initialize_worker(target_size, preprocessors, False)
+            # The threads share this process's settings, so OpenCV's thread count is left alone.
+            imagedecoding.initialize_worker(self.target_size, self.preprocessors, False)
+            self.pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="decode")
+        return self
 
     def decode(self, paths):
         """Yields (image, None) or (None, reason) for every path, in order."""
@@ -371,21 +391,30 @@ class _Decoder:
         pending = collections.deque()
         window = self.workers * _TASKS_IN_FLIGHT_PER_WORKER
         for start in range(0, len(paths), _CHUNK_IMAGES):
-            pending.append(self.pool.apply_async(imagedecoding.decode_chunk, (paths[start : start + _CHUNK_IMAGES],)))
+            pending.append(self._submit(paths[start : start + _CHUNK_IMAGES]))
             if len(pending) >= window:
-                yield from pending.popleft().get()
+                yield from self._result(pending.popleft())
         while pending:
-            yield from pending.popleft().get()
+            yield from self._result(pending.popleft())
 
-    def __enter__(self):
-        return self
+    def _submit(self, chunk):
+        if self.use_multiprocessing:
+            return self.pool.apply_async(imagedecoding.decode_chunk, (chunk,))
+        return self.pool.submit(imagedecoding.decode_chunk, chunk)
+
+    def _result(self, task):
+        return task.get() if self.use_multiprocessing else task.result()
 
     def __exit__(self, exception_type, exception, traceback):
-        if self.pool is not None:
-            if exception_type is None:
-                self.pool.close()
-            else:
-                self.pool.terminate()
+        if self.pool is None:
+            return False
+        if not self.use_multiprocessing:
+            self.pool.shutdown(wait=True, cancel_futures=exception_type is not None)
+        elif exception_type is None:
+            self.pool.close()
+            self.pool.join()
+        else:
+            self.pool.terminate()
             self.pool.join()
         return False
 
@@ -536,7 +565,10 @@ def _parse_arguments(argv):
     parser.add_argument("--test-size", type=parse_split_size, default=0.1, help="fraction or number of images (0: none)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--resize", choices=RESIZE_MODES, default="aspect", help="aspect: scale and centre-crop")
-    parser.add_argument("--workers", type=int, default=None, help="decoding processes (default: all CPUs)")
+    parser.add_argument("--workers", type=int, default=None, help="decoding threads (default: all CPUs)")
+    parser.add_argument(
+        "--use-multiprocessing", action="store_true", help="decode in worker processes instead of threads"
+    )
     parser.add_argument("--compression", choices=("lzf", "gzip"), default=None)
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)

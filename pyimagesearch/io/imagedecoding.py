@@ -1,7 +1,7 @@
-"""Decoding images in the HDF5 builder's worker processes (or in the builder's own process).
+"""Decoding images for the HDF5 builder, in its worker threads, worker processes or own thread.
 
-A module of its own so that the workers' forkserver imports only OpenCV, NumPy and the image
-reader, not the builder with its scikit-learn import.
+A module of its own so that the worker processes' forkserver imports only OpenCV, NumPy and
+the image reader, not the builder with its scikit-learn import.
 """
 
 import cv2
