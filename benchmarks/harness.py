@@ -95,6 +95,27 @@ def peak_rss_mb():
     return own / unit, children / unit
 
 
+def reset_peak_rss():
+    """Resets this process's peak-RSS mark (Linux: /proc/self/clear_refs); False where unsupported."""
+    try:
+        pathlib.Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_since_reset_mb():
+    """This process's peak RSS since `reset_peak_rss()` (VmHWM), in MB; None where unsupported."""
+    try:
+        status = pathlib.Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def emit_result(payload):
     """How a child measurement hands its result to the parent: one JSON line on stdout."""
     print(RESULT_PREFIX + json.dumps(payload), flush=True)

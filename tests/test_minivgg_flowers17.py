@@ -119,3 +119,36 @@ def test_missing_dataset_without_network_fails_fast_and_leaves_nothing(tmp_path)
     assert "Traceback" not in result.stderr
     leftovers = [path for path in tmp_path.rglob("*") if path.is_file()]
     assert leftovers == []
+
+
+def test_hdf5_run_builds_once_trains_from_the_files_and_evaluates(image_folder, tmp_path):
+    hdf5_dir = tmp_path / "flowers-hdf5"
+    common = ["--hdf5", str(hdf5_dir), "--epochs", "1", "--image-size", "16", "--batch-size", "4",
+              "--output", str(tmp_path / "output")]
+    first = run_script("train.py", "--dataset", str(image_folder), "--run-id", "first", *common)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "[INFO] building" in first.stdout
+    assert sorted(path.name for path in hdf5_dir.iterdir()) == [
+        "build_report.txt", "flowers-hdf5_mean.json", "test.hdf5", "train.hdf5"
+    ]
+    assert "corrupt.jpg" in (hdf5_dir / "build_report.txt").read_text()
+    run_dir = tmp_path / "output" / "minivgg_flowers17" / "first"
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["extra"]["hdf5_dir"] == str(hdf5_dir.resolve()) and not (run_dir / "split.json").exists()
+    recorded = json.loads((run_dir / "metrics.json").read_text())
+    assert recorded["samples"] == 7  # 25% of the 27 readable images, rounded up
+
+    # evaluate.py rebuilds the report from the run folder, from another working directory
+    evaluated = run_script("evaluate.py", "--run", str(run_dir), cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    rebuilt = json.loads((run_dir / "evaluation" / "metrics.json").read_text())
+    assert rebuilt["accuracy"] == pytest.approx(recorded["accuracy"])
+
+    # the folder is built once: a second run reads it, whatever --dataset says
+    built_at = (hdf5_dir / "train.hdf5").stat().st_mtime_ns
+    mismatch = run_script("train.py", "--dataset", "no-such-dataset", "--hdf5", str(hdf5_dir), "--image-size", "32",
+                          "--output", str(tmp_path / "output"))
+    assert mismatch.returncode == 2 and "Traceback" not in mismatch.stderr
+    assert "train.hdf5 holds (16, 16, 3) images" in mismatch.stderr
+    assert (hdf5_dir / "train.hdf5").stat().st_mtime_ns == built_at
+    assert [path.name for path in run_dir.parent.iterdir()] == ["first"]  # no empty run folder

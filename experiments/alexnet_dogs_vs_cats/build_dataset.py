@@ -12,8 +12,8 @@
 import argparse
 
 import config
-from pyimagesearch.datasets import catalog
 from pyimagesearch.io import builder
+from pyimagesearch.utils import cli
 
 
 def parse_arguments():
@@ -32,15 +32,12 @@ def parse_arguments():
 
 def main():
     arguments = parse_arguments()
-    folder = catalog.resolve_dataset(arguments.dataset)
-    paths, labels = builder.list_labelled_images(folder, arguments.layout)
-    print(f"[INFO] {len(paths)} images in {folder}, classes: {sorted(set(labels))}")
-    result = builder.build_hdf5_dataset(
-        paths,
-        labels,
+    builder.build_from_dataset(
+        arguments.dataset,
         arguments.output,
         arguments.image_size,
         arguments.image_size,
+        layout=arguments.layout,
         name=config.DATASET_NAME,
         val_size=arguments.val_size,
         test_size=arguments.test_size,
@@ -48,8 +45,7 @@ def main():
         workers=arguments.workers,
         overwrite=arguments.overwrite,
     )
-    builder.print_summary(result)
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

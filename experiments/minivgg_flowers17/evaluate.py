@@ -3,18 +3,20 @@
     python experiments/minivgg_flowers17/evaluate.py                 # the latest run
     python experiments/minivgg_flowers17/evaluate.py --run output/minivgg_flowers17/<run-id>
 
-It reads config.json, split.json and model.keras, predicts the held-out images again, writes
+It reads config.json, split.json (or, for a run trained with --hdf5, the test.hdf5 file its
+config names) and model.keras, predicts the held-out images again, writes
 classification_report.txt, metrics.json and confusion_matrix.png into <run>/evaluation/ and
 compares the accuracy with the one train.py recorded in <run>/metrics.json.
 """
 
 import argparse
+import pathlib
 
 import keras
 
 import config
 from pyimagesearch.datasets import imagefolder, splits
-from pyimagesearch.io import pipeline
+from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
 from pyimagesearch.utils import cli, runs, training
 
 
@@ -26,18 +28,48 @@ def parse_arguments():
     return parser.parse_args()
 
 
+def check_hdf5_folder(hdf5_dir, image_size):
+    """Raises ValueError unless `hdf5_dir` holds train.hdf5 and test.hdf5 of `image_size` images."""
+    for name in ("train.hdf5", "test.hdf5"):
+        path = pathlib.Path(hdf5_dir) / name
+        if not path.is_file():
+            raise ValueError(
+                f"{path} is missing; --hdf5 expects a folder built with a test split (train.hdf5 and "
+                f"test.hdf5). Received: --hdf5 {hdf5_dir}"
+            )
+        row_shape = hdf5format.read_dataset_info(path)["row_shape"]
+        if row_shape != (image_size, image_size, 3):
+            raise ValueError(
+                f"{path} holds {row_shape} images, not ({image_size}, {image_size}, 3); pass a matching "
+                f"--image-size or a new --hdf5 folder. Received: --image-size {image_size}"
+            )
+
+
+def held_out_data(hdf5_dir, image_size, batch_size):
+    """The test pipeline of an HDF5 run: returns (dataset, labels, class names)."""
+    test_path = pathlib.Path(hdf5_dir) / "test.hdf5"
+    check_hdf5_folder(hdf5_dir, image_size)
+    with hdf5format.open_dataset_file(test_path) as handle:
+        labels = handle[hdf5format.LABELS_KEY][...]
+    class_names = hdf5format.read_dataset_info(test_path)["label_names"]
+    return hdf5pipeline.make_hdf5_dataset(test_path, batch_size), labels, class_names
+
+
 def main():
     arguments = parse_arguments()
     run_dir = training.find_run(arguments.run, arguments.output, config.EXPERIMENT)
     saved = runs.read_run_config(run_dir)["arguments"]
-    split = splits.load_split(run_dir / "split.json")
-    class_names = split["class_names"]
     print(f"[INFO] evaluating {run_dir}")
     model = keras.saving.load_model(run_dir / training.FINAL_MODEL)
-    test_images, test_labels, _ = imagefolder.load_split_images(split, "test", saved["image_size"])
-    test_dataset = pipeline.make_array_dataset(
-        test_images, test_labels, arguments.batch_size, pipeline.make_batch_transform(len(class_names))
-    )
+    if saved.get("hdf5"):
+        test_dataset, test_labels, class_names = held_out_data(saved["hdf5"], saved["image_size"], arguments.batch_size)
+    else:
+        split = splits.load_split(run_dir / "split.json")
+        class_names = split["class_names"]
+        test_images, test_labels, _ = imagefolder.load_split_images(split, "test", saved["image_size"])
+        test_dataset = pipeline.make_array_dataset(
+            test_images, test_labels, arguments.batch_size, pipeline.make_batch_transform(len(class_names))
+        )
     evaluation_dir = run_dir / "evaluation"
     metrics = training.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
     training.print_report(evaluation_dir, metrics, run_dir)

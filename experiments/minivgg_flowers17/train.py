@@ -2,19 +2,27 @@
 
     python experiments/minivgg_flowers17/train.py --dataset synthetic-flowers17
     python experiments/minivgg_flowers17/train.py --dataset path/to/folder --no-augment
+    python experiments/minivgg_flowers17/train.py --dataset synthetic-flowers17 --hdf5 datasets/synthetic-flowers17-hdf5
     python experiments/minivgg_flowers17/train.py --resume output/minivgg_flowers17/<run-id>
+
+By default the images are decoded into memory at the start of every run. With `--hdf5 DIR` they
+are built once into DIR (train.hdf5 and test.hdf5, a stratified 75/25 split, uint8 at
+--image-size; see pyimagesearch.io.builder) and every later run with the same DIR trains from
+those files through tf.data without decoding a JPEG.
 
 Everything the run makes goes into output/minivgg_flowers17/<run-id>/ (see
 pyimagesearch/utils/training.py); evaluate.py rebuilds the report from that folder alone.
 """
 
 import argparse
+import pathlib
 
 import keras
 
 import config
+import evaluate
 from pyimagesearch.datasets import catalog, imagefiles, imagefolder, splits
-from pyimagesearch.io import pipeline
+from pyimagesearch.io import builder, hdf5pipeline, pipeline
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import build_augmentation
 from pyimagesearch.utils import cli, runs, seeding, strategy, training
@@ -23,6 +31,9 @@ from pyimagesearch.utils import cli, runs, seeding, strategy, training
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default=config.DATASET, help="catalog name or folder of class subfolders")
+    parser.add_argument(
+        "--hdf5", default=None, metavar="DIR", help="train from DIR/train.hdf5, test on DIR/test.hdf5 (built if missing)"
+    )
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=config.AUGMENT)
     parser.add_argument("--epochs", type=int, default=config.EPOCHS)
     parser.add_argument("--batch-size", type=int, default=config.BATCH_SIZE, help="per replica")
@@ -37,10 +48,18 @@ def parse_arguments():
 
 
 def prepare_run(arguments):
-    """Creates (or reopens, to resume) the run folder and its split. Returns (run_dir, split)."""
+    """Creates (or reopens, to resume) the run folder; returns (run_dir, split or None).
+
+    Folder runs save their split to split.json. HDF5 runs need none: the files hold the split.
+    """
     if arguments.resume:
         run_dir = training.open_run(arguments, config.EXPERIMENT)
-        return run_dir, splits.load_split(run_dir / "split.json")
+        return run_dir, None if arguments.hdf5 else splits.load_split(run_dir / "split.json")
+    if arguments.hdf5:
+        # Saved absolute, so evaluate.py and --resume find the files from any folder.
+        arguments.hdf5 = str(pathlib.Path(arguments.hdf5).resolve())
+        run_dir = training.open_run(arguments, config.EXPERIMENT, before_create=lambda: ensure_hdf5(arguments))
+        return run_dir, None
     dataset_root = catalog.resolve_dataset(arguments.dataset)
     paths = imagefiles.list_images(dataset_root)
     split = splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)
@@ -49,24 +68,31 @@ def prepare_run(arguments):
     return run_dir, split
 
 
-def main():
-    arguments = parse_arguments()
-    run_dir, split = prepare_run(arguments)
-    seeding.set_seed(arguments.seed)
-    distribution = strategy.get_strategy()
-    runs.write_run_config(
-        run_dir, vars(arguments), seed=arguments.seed,
-        extra={"replicas": distribution.num_replicas_in_sync, "dataset_root": split["dataset_root"]},
-    )
-    class_names = split["class_names"]
-    size = arguments.image_size
-    print(f"[INFO] run folder: {run_dir}")
-    print("[INFO] loading images...")
-    train_images, train_labels, _ = imagefolder.load_split_images(split, "train", size)
-    test_images, test_labels, _ = imagefolder.load_split_images(split, "test", size)
+def ensure_hdf5(arguments):
+    """Builds the --hdf5 folder from --dataset unless it is there already."""
+    hdf5_dir = pathlib.Path(arguments.hdf5)
+    if not hdf5_dir.exists():
+        builder.build_from_dataset(
+            arguments.dataset, hdf5_dir, arguments.image_size, arguments.image_size,
+            val_size=0, test_size=config.TEST_SIZE, seed=arguments.seed,
+        )
+    evaluate.check_hdf5_folder(hdf5_dir, arguments.image_size)
 
-    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
+
+def make_datasets(arguments, split, global_batch_size):
+    """Returns (train dataset, test dataset, test labels, class names), from images or HDF5."""
     augmentation = build_augmentation(seed=arguments.seed) if arguments.augment else None
+    if arguments.hdf5:
+        test_dataset, test_labels, class_names = evaluate.held_out_data(arguments.hdf5, arguments.image_size, global_batch_size)
+        train_dataset = hdf5pipeline.make_hdf5_dataset(
+            pathlib.Path(arguments.hdf5) / "train.hdf5", global_batch_size, training=True, seed=arguments.seed,
+            augmentation=augmentation,
+        )
+        return train_dataset, test_dataset, test_labels, class_names
+    class_names = split["class_names"]
+    print("[INFO] loading images...")
+    train_images, train_labels, _ = imagefolder.load_split_images(split, "train", arguments.image_size)
+    test_images, test_labels, _ = imagefolder.load_split_images(split, "test", arguments.image_size)
     train_dataset = pipeline.make_array_dataset(
         train_images, train_labels, global_batch_size,
         pipeline.make_batch_transform(len(class_names), augmentation=augmentation),
@@ -75,6 +101,23 @@ def main():
     test_dataset = pipeline.make_array_dataset(
         test_images, test_labels, global_batch_size, pipeline.make_batch_transform(len(class_names))
     )
+    return train_dataset, test_dataset, test_labels, class_names
+
+
+def main():
+    arguments = parse_arguments()
+    run_dir, split = prepare_run(arguments)
+    seeding.set_seed(arguments.seed)
+    distribution = strategy.get_strategy()
+    data_source = {"hdf5_dir": arguments.hdf5} if arguments.hdf5 else {"dataset_root": split["dataset_root"]}
+    runs.write_run_config(
+        run_dir, vars(arguments), seed=arguments.seed,
+        extra={"replicas": distribution.num_replicas_in_sync, **data_source},
+    )
+    print(f"[INFO] run folder: {run_dir}")
+    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
+    train_dataset, test_dataset, test_labels, class_names = make_datasets(arguments, split, global_batch_size)
+    size = arguments.image_size
 
     def build_and_compile():
         model = MiniVGGNet.build(width=size, height=size, depth=3, classes=len(class_names))

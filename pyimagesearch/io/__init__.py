@@ -12,12 +12,12 @@ from pyimagesearch import lazyexports
 _EXPORTS = {
     "HDF5DatasetWriter": "pyimagesearch.io.hdf5datasetwriter",
     "HDF5DatasetGenerator": "pyimagesearch.io.hdf5datasetgenerator",
-    "HDF5PyDataset": "pyimagesearch.io.pydatasetreader",
     "InvalidDatasetFileError": "pyimagesearch.io.hdf5format",
     "open_dataset_file": "pyimagesearch.io.hdf5format",
     "read_dataset_info": "pyimagesearch.io.hdf5format",
     "read_mean": "pyimagesearch.io.hdf5format",
     "build_hdf5_dataset": "pyimagesearch.io.builder",
+    "build_from_dataset": "pyimagesearch.io.builder",
     "list_labelled_images": "pyimagesearch.io.builder",
     "split_paths": "pyimagesearch.io.builder",
     "make_hdf5_dataset": "pyimagesearch.io.hdf5pipeline",

@@ -217,22 +217,33 @@ def split_paths(image_paths, labels, val_size=0.1, test_size=0.1, seed=42):
     return ordered
 
 
+def build_from_dataset(dataset, output_dir, width, height, layout="auto", **options):
+    """Builds `output_dir` from a catalog name or a folder of images; prints and returns the summary.
+
+    `dataset` is resolved like every `--dataset` flag (a catalog entry is downloaded and
+    verified first); `layout` is as in `list_labelled_images`; `options` go to
+    `build_hdf5_dataset`.
+    """
+    from pyimagesearch.datasets import catalog
+
+    folder = catalog.resolve_dataset(dataset)
+    paths, labels = list_labelled_images(folder, layout)
+    print(f"[INFO] building {output_dir} from {len(paths)} images in {folder}")
+    result = build_hdf5_dataset(paths, labels, output_dir, width, height, **options)
+    print_summary(result)
+    return result
+
+
 def main(argv=None):
     """Command line: `python -m pyimagesearch.io.builder --help`."""
     arguments = _parse_arguments(argv)
-    from pyimagesearch.datasets import catalog
-
     try:
-        folder = catalog.resolve_dataset(arguments.dataset)
-        paths, labels = list_labelled_images(folder, arguments.layout)
-        output = pathlib.Path(arguments.output)
-        print(f"[INFO] building {output} from {len(paths)} images in {folder}")
-        result = build_hdf5_dataset(
-            paths,
-            labels,
-            output,
+        build_from_dataset(
+            arguments.dataset,
+            pathlib.Path(arguments.output),
             arguments.width,
             arguments.height,
+            layout=arguments.layout,
             name=arguments.name,
             val_size=arguments.val_size,
             test_size=arguments.test_size,
@@ -247,7 +258,6 @@ def main(argv=None):
     except (ValueError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print_summary(result)
     return 0
 
 

@@ -10,7 +10,7 @@ import sys
 
 from pyimagesearch.datasets.download import DatasetDownloadError
 
-USER_ERRORS = (DatasetDownloadError, ValueError, FileNotFoundError)
+USER_ERRORS = (DatasetDownloadError, ValueError, FileNotFoundError, FileExistsError)
 DEBUG_VARIABLE = "PYIMAGESEARCH_DEBUG"
 
 
