@@ -3,7 +3,7 @@
     python benchmarks/input_pipeline.py                      # synthetic-flowers17 at 64x64, 5 repeats
     python benchmarks/input_pipeline.py --quick              # 1 repeat, short: a smoke test
 
-Three tables, each path measured interleaved with the others, min / median / max:
+Four tables, each path measured interleaved with the others, min / median / max:
 
 1. Raw pipeline, images/s through one epoch after a warm-up epoch, batches of 32:
    - course: the course's HDF5DatasetGenerator over its float64 file (contiguous slices in
@@ -18,7 +18,10 @@ Three tables, each path measured interleaved with the others, min / median / max
 2. Training: MiniVGGNet (64x64, 17 classes, SGD) fed by each path; images/s over the timed
    epochs after one warm-up epoch. The course generator goes through Keras 3's wrapping of
    Python generators (`from_generator`), as course code would.
-3. Memory: peak resident memory of a fresh process that trains one epoch from HDF5 (ours, with
+3. Paired training, HDF5 against in-memory: one model, its epochs alternating between the two
+   feeds (which goes first alternates too), so that the machine's drift over minutes, which
+   moves separate measurements by 30% here, hits both feeds alike; each pair gives a ratio.
+4. Memory: peak resident memory of a fresh process that trains one epoch from HDF5 (ours, with
    augmentation) and from in-memory arrays, at 1x and 10x the images: the whole process's peak,
    and (Linux) the peak after the first 5 batches, when TensorFlow's start-up is over.
 """
@@ -64,7 +67,10 @@ def parse_arguments():
     parser.add_argument("--train-paths", nargs="+", default=list(RAW_PATHS), choices=list(RAW_PATHS),
                         help="paths to train from (default: all)")
     parser.add_argument("--memory-scales", type=int, nargs="*", default=[1, 10])
-    parser.add_argument("--skip", nargs="*", default=[], choices=["raw", "train", "memory"], help="sections to leave out")
+    parser.add_argument("--pairs", type=int, default=6, help="epoch pairs per feed kind in the paired section")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["raw", "train", "paired", "memory"], help="sections to leave out"
+    )
     parser.add_argument("--work-dir", default=str(harness.DEFAULT_WORK_DIR))
     parser.add_argument("--quick", action="store_true", help="1 repeat, 1 timed epoch, no memory section")
     parser.add_argument("--child", choices=["ours+aug", "memory+aug"], help=argparse.SUPPRESS)
@@ -222,6 +228,41 @@ class _EpochTimer:
         return EpochTimer()
 
 
+def paired_rates(feeds, ours_path, memory_path, pairs):
+    """Images/s of one MiniVGGNet whose epochs alternate between two feeds: {path: [rate per epoch]}."""
+    import keras
+
+    from pyimagesearch.nn.conv import MiniVGGNet
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(SEED)
+    size = feeds.arguments.size
+    model = MiniVGGNet.build(width=size, height=size, depth=3, classes=feeds.classes)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05), loss="categorical_crossentropy", metrics=["accuracy"])
+    datasets = {path: feeds.tf_data(path) for path in (ours_path, memory_path)}
+    for dataset in datasets.values():  # warm-up: tracing, thread pools
+        model.fit(dataset, epochs=1, verbose=0)
+    rates = {path: [] for path in datasets}
+    for index in range(pairs):
+        order = (ours_path, memory_path) if index % 2 == 0 else (memory_path, ours_path)
+        for path in order:
+            with harness.Stopwatch() as watch:
+                model.fit(datasets[path], epochs=1, verbose=0)
+            rates[path].append(feeds.rows / watch.seconds)
+            print(f"  pair {index + 1}/{pairs}  {path}: {rates[path][-1]:,.0f}", flush=True)
+    return rates
+
+
+def paired_section(feeds, arguments):
+    results, goals = {}, []
+    for kind, ours_path, memory_path in (("with augmentation", "ours+aug", "memory+aug"), ("no augmentation", "ours", "memory")):
+        results.update(paired_rates(feeds, ours_path, memory_path, arguments.pairs))
+        goals.append((f"paired training from HDF5 >= 0.97x in-memory, {kind}", median_ratio(results, ours_path, memory_path), 0.97, True))
+    paths = {path: RAW_PATHS[path] for path in results}
+    table(f"Paired training MiniVGGNet, {feeds.rows} images, batch {arguments.batch_size}, {arguments.pairs} epoch pairs", results, paths)
+    harness.goals_table(goals)
+
+
 def median_ratio(results, path, baseline):
     import statistics
 
@@ -331,7 +372,7 @@ def main():
         child(arguments)
         return
     if arguments.quick:
-        arguments.repeats, arguments.raw_epochs, arguments.train_epochs = 1, 1, 1
+        arguments.repeats, arguments.raw_epochs, arguments.train_epochs, arguments.pairs = 1, 1, 1, 1
         arguments.memory_scales = []
     ours, course = prepare_files(arguments)
     feeds = Feeds(arguments, ours, course)
@@ -363,6 +404,8 @@ def main():
         ]
         if goals:
             harness.goals_table(goals)
+    if "paired" not in arguments.skip:
+        paired_section(feeds, arguments)
     if "memory" not in arguments.skip and arguments.memory_scales:
         memory_section(arguments)
 
