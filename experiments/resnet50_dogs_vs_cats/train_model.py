@@ -14,21 +14,5 @@ import sys
 import config
 from pyimagesearch.utils import classifiers
 
-
-def main():
-    parser = classifiers.argument_parser(
-        prog="train_model.py",
-        description=__doc__,
-        features=config.FEATURES_PATH,
-        c_values=config.C_VALUES,
-        train_fraction=config.TRAIN_FRACTION,
-        folds=config.FOLDS,
-        max_iter=config.MAX_ITER,
-        seed=config.SEED,
-        output=config.OUTPUT,
-    )
-    return classifiers.run(parser.parse_args(), config.EXPERIMENT)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(classifiers.main_from_config(config, __doc__))

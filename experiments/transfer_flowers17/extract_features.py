@@ -16,21 +16,5 @@ import sys
 import config
 from pyimagesearch.utils import features
 
-
-def main():
-    parser = features.argument_parser(
-        prog="extract_features.py",
-        description=__doc__,
-        dataset=config.DATASET,
-        output=config.FEATURES_PATH,
-        backbone=config.BACKBONE,
-        batch_size=config.BATCH_SIZE,
-        buffer_size=config.BUFFER_SIZE,
-        shuffle=config.SHUFFLE,
-        seed=config.SEED,
-    )
-    return features.run(parser.parse_args())
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(features.main_from_config(config, __doc__))

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib import figure as matplotlib_figure
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, validation
 
 
 class _EpochSchedule:
@@ -67,8 +67,7 @@ class PolynomialDecay(_EpochSchedule):
     def __init__(self, max_epochs, initial_learning_rate=0.01, power=1.0):
         if not isinstance(max_epochs, int) or isinstance(max_epochs, bool) or max_epochs < 1:
             raise ValueError(f"`max_epochs` must be a positive integer. Received: max_epochs={max_epochs!r}")
-        _check_positive("initial_learning_rate", initial_learning_rate)
-        _check_positive("power", power)
+        validation.check_positive_numbers(initial_learning_rate=initial_learning_rate, power=power)
         self.max_epochs = max_epochs
         self.initial_learning_rate = float(initial_learning_rate)
         self.power = float(power)
@@ -89,8 +88,7 @@ class StepDecay(_EpochSchedule):
     """
 
     def __init__(self, initial_learning_rate=0.01, factor=0.25, drop_every=10):
-        _check_positive("initial_learning_rate", initial_learning_rate)
-        _check_positive("factor", factor)
+        validation.check_positive_numbers(initial_learning_rate=initial_learning_rate, factor=factor)
         if not isinstance(drop_every, int) or isinstance(drop_every, bool) or drop_every < 1:
             raise ValueError(f"`drop_every` must be a positive integer. Received: drop_every={drop_every!r}")
         self.initial_learning_rate = float(initial_learning_rate)
@@ -116,17 +114,12 @@ def inverse_time_decay(initial_learning_rate, decay):
     The schedule reads the optimizer's iteration count, which `.keras` checkpoints save, so it
     continues correctly after a resume.
     """
-    _check_positive("initial_learning_rate", initial_learning_rate)
+    validation.check_positive_numbers(initial_learning_rate=initial_learning_rate)
     if not isinstance(decay, numbers.Real) or isinstance(decay, bool) or not math.isfinite(decay) or decay < 0:
         raise ValueError(f"`decay` must be a finite number >= 0. Received: decay={decay!r}")
     return keras.optimizers.schedules.InverseTimeDecay(
         initial_learning_rate=float(initial_learning_rate), decay_steps=1, decay_rate=float(decay)
     )
-
-
-def _check_positive(name, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"`{name}` must be a finite number > 0. Received: {name}={value!r}")
 
 
 def _png_path(path):

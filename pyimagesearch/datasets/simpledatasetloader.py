@@ -16,6 +16,7 @@ import numpy as np
 import progressbar
 
 from pyimagesearch.datasets import imagefiles
+from pyimagesearch.utils import validation
 
 logger = logging.getLogger(__name__)
 
@@ -135,17 +136,13 @@ def _check_target_size(target_size):
     valid = (
         isinstance(target_size, (list, tuple))
         and len(target_size) == 2
-        and all(_is_positive_integer(side) for side in target_size)
+        and all(validation.is_positive_integer(side) for side in target_size)
     )
     if not valid:
         raise ValueError(
             f"`target_size` must be (width, height) of positive ints. Received: target_size={target_size!r}"
         )
     return tuple(int(side) for side in target_size)
-
-
-def _is_positive_integer(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
 
 
 def _check_image_paths(image_paths):

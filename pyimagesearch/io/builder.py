@@ -52,7 +52,7 @@ from sklearn import model_selection
 from pyimagesearch.datasets import download, imagefiles
 from pyimagesearch.io import imagedecoding
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, validation
 
 SPLITS = ("train", "val", "test")
 REPORT_NAME = "build_report.txt"
@@ -153,14 +153,12 @@ def build_hdf5_dataset(
     "mean_path" and "report_path".
     """
     image_paths, integer_labels, label_names = _validate_inputs(image_paths, labels, label_names)
-    width = _validate_size("width", width)
-    height = _validate_size("height", height)
+    width = validation.check_positive_integer("width", width)
+    height = validation.check_positive_integer("height", height)
     output_dir = pathlib.Path(output_dir)
     name = _validate_name(name if name is not None else output_dir.name)
     workers = _validate_workers(workers)
-    for flag_name, flag in (("use_multiprocessing", use_multiprocessing), ("overwrite", overwrite)):
-        if not isinstance(flag, bool):
-            raise ValueError(f"`{flag_name}` must be True or False. Received: {flag_name}={flag!r}")
+    validation.check_booleans(use_multiprocessing=use_multiprocessing, overwrite=overwrite)
     if output_dir.exists() and not overwrite:
         raise FileExistsError(
             f"{output_dir} exists; pass overwrite=True (--overwrite) to rebuild it. "
@@ -526,12 +524,6 @@ def _validate_inputs(image_paths, labels, label_names):
     if len(set(integers.tolist())) < 2:
         raise ValueError(f"A classifier needs at least 2 classes. Received: classes={sorted(set(map(str, labels)))}")
     return image_paths, integers, names
-
-
-def _validate_size(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-    return int(value)
 
 
 def _validate_name(name):

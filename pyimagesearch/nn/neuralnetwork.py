@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from pyimagesearch.utils import validation
+
 
 class NeuralNetwork:
     """A multi-layer network of sigmoid units with squared-error loss.
@@ -27,7 +29,7 @@ class NeuralNetwork:
 
     def __init__(self, layers, alpha=0.1, seed=None):
         layers = list(layers) if isinstance(layers, (list, tuple)) else layers
-        if not isinstance(layers, list) or len(layers) < 2 or not all(map(_is_positive_integer, layers)):
+        if not isinstance(layers, list) or len(layers) < 2 or not all(map(validation.is_positive_integer, layers)):
             raise ValueError(
                 "`layers` must be a list of at least two positive integers (input size first, "
                 f"output size last). Received: layers={layers!r}"
@@ -76,7 +78,7 @@ class NeuralNetwork:
         Returns:
             A list of `(epoch, loss)` pairs, one per displayed epoch.
         """
-        if not _is_positive_integer(epochs):
+        if not validation.is_positive_integer(epochs):
             raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
         if display_update is not None and (
             isinstance(display_update, bool)
@@ -177,7 +179,3 @@ class NeuralNetwork:
         # The bias trick: a constant input of 1 whose weight is the bias.
         return np.c_[features, np.ones(features.shape[0])]
 
-
-def _is_positive_integer(value):
-    # bool is an Integral too, but `layers=[2, True]` is surely a mistake.
-    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and value >= 1

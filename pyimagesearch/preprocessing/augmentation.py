@@ -5,7 +5,7 @@ zoom and flip into ONE 2x3 matrix per image and resamples each image once with
 `cv2.warpAffine`, as ImageDataGenerator did. Chaining Keras' RandomRotation, RandomTranslation,
 RandomShear, RandomZoom and RandomFlip layers instead resamples every batch five times with
 TensorFlow's CPU image-transform op: measured on this project's 2-core machine, that ran at
-about a tenth of this warp's speed (benchmarks/input_pipeline.py).
+about an eighth of this warp's speed (772 against 6,298 images/s, medians; benchmarks/README.md).
 
 It runs in `tf.data` `map`, on training batches only:
 

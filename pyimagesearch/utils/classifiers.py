@@ -302,6 +302,26 @@ def argument_parser(prog=None, description=None, **defaults):
     return parser
 
 
+def main_from_config(config, description=None, argv=None):
+    """An experiment's train_model.py: flags default to its config module's constants.
+
+    `config` needs EXPERIMENT, FEATURES_PATH, C_VALUES, TRAIN_FRACTION, FOLDS, MAX_ITER, SEED
+    and OUTPUT. Returns the process exit code.
+    """
+    parser = argument_parser(
+        prog="train_model.py",
+        description=description,
+        features=config.FEATURES_PATH,
+        c_values=config.C_VALUES,
+        train_fraction=config.TRAIN_FRACTION,
+        folds=config.FOLDS,
+        max_iter=config.MAX_ITER,
+        seed=config.SEED,
+        output=config.OUTPUT,
+    )
+    return run(parser.parse_args(argv), config.EXPERIMENT)
+
+
 def run(arguments, experiment):
     """train_model.py: a run folder under `output/<experiment>/`, then `train_from_features`.
 

@@ -1032,6 +1032,21 @@ def argument_parser(prog="pyimagesearch-extract-features", description=None, **d
     return parser
 
 
+# An experiment's config constants that set extract_features.py's defaults, when present.
+_CONFIG_DEFAULTS = ("DATASET", "BACKBONE", "POOLING", "BATCH_SIZE", "BUFFER_SIZE", "SHUFFLE", "SEED")
+
+
+def main_from_config(config, description=None, argv=None):
+    """An experiment's extract_features.py: flags default to its config module's constants.
+
+    `config` needs FEATURES_PATH and may set any of DATASET, BACKBONE, POOLING, BATCH_SIZE,
+    BUFFER_SIZE, SHUFFLE and SEED. Returns the process exit code.
+    """
+    defaults = {name.lower(): getattr(config, name) for name in _CONFIG_DEFAULTS if hasattr(config, name)}
+    parser = argument_parser(prog="extract_features.py", description=description, output=config.FEATURES_PATH, **defaults)
+    return run(parser.parse_args(argv))
+
+
 def run(arguments):
     """Runs an extraction from parsed arguments; returns the process exit code."""
     from pyimagesearch.datasets import download

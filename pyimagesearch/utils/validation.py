@@ -43,6 +43,13 @@ def check_non_negative_numbers(**arguments):
             raise ValueError(f"`{name}` must be a finite non-negative number. Received: {name}={value!r}")
 
 
+def check_positive_numbers(**arguments):
+    """Raises ValueError for the first keyword argument that is not a finite number > 0."""
+    for name, value in arguments.items():
+        if not is_number(value) or not 0 < value < math.inf:
+            raise ValueError(f"`{name}` must be a finite number > 0. Received: {name}={value!r}")
+
+
 def check_booleans(**arguments):
     """Raises ValueError for the first keyword argument that is not True or False.
 
