@@ -373,8 +373,8 @@ class _Decoder:
 
     def __enter__(self):
         if self.workers <= 1:
-            imagedecoding.initialize_worker(self.target_size, self.preprocessors, False)
-        elif self.use_multiprocessing:
+            return self
+        if self.use_multiprocessing:
             # Not fork: a process that has run TensorFlow (or any threaded library) may be
             # forked while another thread holds a lock, and the child then waits forever;
             # the test suite hung that way. A forkserver starts one clean process and forks
@@ -382,11 +382,9 @@ class _Decoder:
             self.pool = _worker_context().Pool(
                 self.workers,
                 initializer=imagedecoding.initialize_worker,
-                initargs=(self.target_size, self.preprocessors, True),
+                initargs=(self.target_size, self.preprocessors),
             )
         else:
-            # The threads share this process's settings, so OpenCV's thread count is left alone.
-            imagedecoding.initialize_worker(self.target_size, self.preprocessors, False)
             self.pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="decode")
         return self
 
@@ -394,7 +392,7 @@ class _Decoder:
         """Yields (image, None) or (None, reason) for every path, in order."""
         if self.pool is None:
             for path in paths:
-                yield imagedecoding.decode(path)
+                yield imagedecoding.decode(path, self.target_size, self.preprocessors)
             return
         pending = collections.deque()
         window = self.workers * _TASKS_IN_FLIGHT_PER_WORKER
@@ -407,8 +405,8 @@ class _Decoder:
 
     def _submit(self, chunk):
         if self.use_multiprocessing:
-            return self.pool.apply_async(imagedecoding.decode_chunk, (chunk,))
-        return self.pool.submit(imagedecoding.decode_chunk, chunk)
+            return self.pool.apply_async(imagedecoding.decode_chunk_in_worker, (chunk,))
+        return self.pool.submit(imagedecoding.decode_chunk, chunk, self.target_size, self.preprocessors)
 
     def _result(self, task):
         return task.get() if self.use_multiprocessing else task.result()

@@ -8,26 +8,31 @@ import cv2
 
 from pyimagesearch.datasets import imagefiles
 
+# Set once in each worker process, so the preprocessors are not pickled with every task.
 _worker_state = {}
 
 
-def initialize_worker(target_size, preprocessors, limit_threads):
-    if limit_threads:
-        # One OpenCV thread per worker process: the processes are the parallelism.
-        cv2.setNumThreads(1)
+def initialize_worker(target_size, preprocessors):
+    # One OpenCV thread per worker process: the processes are the parallelism.
+    cv2.setNumThreads(1)
     _worker_state["target_size"] = target_size
     _worker_state["preprocessors"] = preprocessors
 
 
-def decode_chunk(paths):
-    return [decode(path) for path in paths]
+def decode_chunk_in_worker(paths):
+    """`decode_chunk` with the settings `initialize_worker` gave this process."""
+    return decode_chunk(paths, _worker_state["target_size"], _worker_state["preprocessors"])
 
 
-def decode(path):
+def decode_chunk(paths, target_size, preprocessors):
+    return [decode(path, target_size, preprocessors) for path in paths]
+
+
+def decode(path, target_size, preprocessors):
     """Returns (image, None), or (None, reason) for a file that can't be read or processed."""
     try:
-        image = imagefiles.read_image(path, target_size=_worker_state["target_size"])
-        for preprocessor in _worker_state["preprocessors"]:
+        image = imagefiles.read_image(path, target_size=target_size)
+        for preprocessor in preprocessors:
             image = preprocessor.preprocess(image)
     except imagefiles.ImageReadError as error:
         return None, error.reason
