@@ -1,29 +1,20 @@
 """End to end: Kaggle's flat dogs-vs-cats layout -> HDF5 files -> AlexNet -> 10-crop evaluation."""
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 
 from pyimagesearch.utils import strategy
-
-REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
-EXPERIMENT = REPOSITORY / "experiments" / "alexnet_dogs_vs_cats"
+from tests import scripts
 
 
 def run_script(name, *arguments):
-    environment = dict(os.environ, **{strategy.CPU_REPLICAS_VARIABLE: "2"})
-    result = subprocess.run(
-        [sys.executable, str(EXPERIMENT / name), *map(str, arguments)],
-        cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=600,
+    environment = {strategy.CPU_REPLICAS_VARIABLE: "2"}
+    return scripts.check_succeeded(
+        scripts.run_experiment_script("alexnet_dogs_vs_cats", name, arguments, environment=environment)
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,15 @@ of ImageNet weights in a subprocess; here the download failure is simulated in-p
 
 import importlib.util
 import json
-import os
 import pathlib
 import re
-import subprocess
 import sys
 
 import cv2
 import numpy as np
 import pytest
+
+from tests.scripts import check_succeeded, run_experiment_script
 
 EXPERIMENT = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "finetune_flowers17"
 COLOURS = {"bluebell": (200, 60, 40), "crocus": (40, 200, 60), "tulip": (40, 60, 200)}
@@ -100,16 +100,14 @@ def test_single_split_run_then_evaluate_from_the_folder_alone(scripts, dataset, 
 
 def test_kfold_run_in_a_subprocess_with_block_rates_decay_and_weight_decay(scripts, dataset, tmp_path):
     output = tmp_path / "output"
-    command = [
-        sys.executable, str(EXPERIMENT / "train.py"), "--dataset", str(dataset), *TINY, "--no-augment",
+    arguments = [
+        "--dataset", dataset, *TINY, "--no-augment",
         "--folds", "2", "--unfreeze-from", "block4_conv1", "--layer-lr-multipliers", "0.4,0.6",
-        "--lr-decay-rate", "0.9", "--weight-decay", "1e-4", "--output", str(output), "--run-id", "kfold",
+        "--lr-decay-rate", "0.9", "--weight-decay", "1e-4", "--output", output, "--run-id", "kfold",
     ]
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
 
-    completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)
+    completed = check_succeeded(run_experiment_script("finetune_flowers17", "train.py", arguments))
 
-    assert completed.returncode == 0, completed.stderr[-3000:]
     run_dir = output / "finetune_flowers17" / "kfold"
     folds = [run_dir / "fold_1", run_dir / "fold_2"]
     tested = []

@@ -1,10 +1,6 @@
 """End to end: the flagship trains on a tiny generated folder, evaluates, resumes and fails clearly."""
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 import time
 
 import cv2
@@ -12,17 +8,12 @@ import numpy as np
 import pytest
 
 from pyimagesearch.utils import strategy
-
-REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
-EXPERIMENT = REPOSITORY / "experiments" / "minivgg_flowers17"
+from tests import scripts
 
 
 def run_script(name, *arguments, cwd=None, extra_environment=None):
-    environment = dict(os.environ, **{strategy.CPU_REPLICAS_VARIABLE: "2"}, **(extra_environment or {}))
-    return subprocess.run(
-        [sys.executable, str(EXPERIMENT / name), *arguments],
-        cwd=cwd or REPOSITORY, env=environment, capture_output=True, text=True, timeout=600,
-    )
+    environment = {strategy.CPU_REPLICAS_VARIABLE: "2", **(extra_environment or {})}
+    return scripts.run_experiment_script("minivgg_flowers17", name, arguments, cwd=cwd, environment=environment)
 
 
 @pytest.fixture(scope="module")

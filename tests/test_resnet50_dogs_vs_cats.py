@@ -6,26 +6,20 @@ through the same package function, tested in test_features.py.
 """
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import cv2
 import h5py
 import numpy as np
 
-EXPERIMENT_DIR = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "resnet50_dogs_vs_cats"
+from tests import scripts
 
 
 def _run(script, arguments, cwd):
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYIMAGESEARCH_DATASETS=str(cwd / "datasets"))
-    completed = subprocess.run(
-        [sys.executable, str(EXPERIMENT_DIR / script), *arguments],
-        cwd=cwd, env=environment, capture_output=True, text=True, timeout=300,
+    environment = {"PYIMAGESEARCH_DATASETS": str(cwd / "datasets")}
+    completed = scripts.run_experiment_script(
+        "resnet50_dogs_vs_cats", script, arguments, cwd=cwd, environment=environment
     )
-    assert completed.returncode == 0, f"{script} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
-    return completed.stdout
+    return scripts.check_succeeded(completed).stdout
 
 
 def _photos(count_per_class=9, size=(36, 44)):

@@ -8,12 +8,8 @@ C grid-searched on half of them, scored on the other half).
 """
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
-SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "transfer_flowers17" / "digits_transfer.py"
+from tests import scripts
 
 # Measured with `python experiments/transfer_flowers17/digits_transfer.py --epochs 4` (seeds 0-4):
 # accuracy on 5-9 with trained features 0.933 / 0.967 / 0.969 / 0.960 / 0.960, with random
@@ -24,13 +20,11 @@ MINIMUM_TRAINED_ACCURACY = 0.85
 
 
 def test_trained_features_beat_random_weights_on_unseen_classes(tmp_path):
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYIMAGESEARCH_DATASETS=str(tmp_path / "datasets"))
-    completed = subprocess.run(
-        [sys.executable, str(SCRIPT), "--seeds", "0", "--epochs", "4", "--work-dir", str(tmp_path / "work"),
-         "--json", str(tmp_path / "result.json")],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=600,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    completed = scripts.check_succeeded(scripts.run_experiment_script(
+        "transfer_flowers17", "digits_transfer.py",
+        ["--seeds", "0", "--epochs", "4", "--work-dir", tmp_path / "work", "--json", tmp_path / "result.json"],
+        cwd=tmp_path, environment={"PYIMAGESEARCH_DATASETS": str(tmp_path / "datasets")},
+    ))
     (result,) = json.loads((tmp_path / "result.json").read_text())["results"]
     assert result["trained_features_accuracy"] >= MINIMUM_TRAINED_ACCURACY, result
     assert result["margin"] >= MINIMUM_MARGIN, result

@@ -5,26 +5,20 @@ weights, 32x32 input), train the grid-searched logistic regression, then rank-1/
 """
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import cv2
 import h5py
 import numpy as np
 
-EXPERIMENT_DIR = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "transfer_flowers17"
+from tests import scripts
 
 
 def _run(script, arguments, cwd):
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYIMAGESEARCH_DATASETS=str(cwd / "datasets"))
-    completed = subprocess.run(
-        [sys.executable, str(EXPERIMENT_DIR / script), *arguments],
-        cwd=cwd, env=environment, capture_output=True, text=True, timeout=300,
+    environment = {"PYIMAGESEARCH_DATASETS": str(cwd / "datasets")}
+    completed = scripts.run_experiment_script(
+        "transfer_flowers17", script, arguments, cwd=cwd, environment=environment
     )
-    assert completed.returncode == 0, f"{script} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
-    return completed.stdout
+    return scripts.check_succeeded(completed).stdout
 
 
 def _flowers(root, classes=3, per_class=10):
@@ -78,10 +72,8 @@ def test_extract_train_and_rank(tmp_path):
 
 
 def test_bad_input_fails_cleanly(tmp_path):
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    completed = subprocess.run(
-        [sys.executable, str(EXPERIMENT_DIR / "train_model.py"), "--features", "missing.hdf5", "--output", "out"],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
+    completed = scripts.run_experiment_script(
+        "transfer_flowers17", "train_model.py", ["--features", "missing.hdf5", "--output", "out"], cwd=tmp_path
     )
     assert completed.returncode == 2
     assert "missing.hdf5" in completed.stderr and "does not exist" in completed.stderr
