@@ -18,7 +18,7 @@ import keras
 import config
 from pyimagesearch.io import hdf5format, hdf5pipeline
 from pyimagesearch.preprocessing import CropPreprocessor, MeanPreprocessor
-from pyimagesearch.utils import cli, ranked, reports, runs, training
+from pyimagesearch.utils import cli, ranked, reports, training
 
 
 def parse_arguments():
@@ -71,10 +71,7 @@ def evaluate_model(model, data_dir, crop_size, batch_size, report_dir):
 
 def main():
     arguments = parse_arguments()
-    run_dir = training.find_run(arguments.run, arguments.output, config.EXPERIMENT)
-    saved = runs.read_run_config(run_dir)["arguments"]
-    print(f"[INFO] evaluating {run_dir}")
-    model = keras.saving.load_model(run_dir / training.FINAL_MODEL)
+    run_dir, saved, model = training.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     evaluation_dir = run_dir / "evaluation"
     metrics = evaluate_model(model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir)
     training.print_report(evaluation_dir, metrics, run_dir, what="test accuracy (10-crop)")

@@ -12,12 +12,10 @@ compares the accuracy with the one train.py recorded in <run>/metrics.json.
 import argparse
 import pathlib
 
-import keras
-
 import config
 from pyimagesearch.datasets import imagefolder, splits
 from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
-from pyimagesearch.utils import cli, runs, training
+from pyimagesearch.utils import cli, training
 
 
 def parse_arguments():
@@ -57,10 +55,7 @@ def held_out_data(hdf5_dir, image_size, batch_size):
 
 def main():
     arguments = parse_arguments()
-    run_dir = training.find_run(arguments.run, arguments.output, config.EXPERIMENT)
-    saved = runs.read_run_config(run_dir)["arguments"]
-    print(f"[INFO] evaluating {run_dir}")
-    model = keras.saving.load_model(run_dir / training.FINAL_MODEL)
+    run_dir, saved, model = training.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     if saved.get("hdf5"):
         test_dataset, test_labels, class_names = held_out_data(saved["hdf5"], saved["image_size"], arguments.batch_size)
     else:

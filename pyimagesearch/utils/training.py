@@ -151,11 +151,17 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
     save_model(model, pathlib.Path(run_dir) / FINAL_MODEL)
 
 
-def find_run(run, output, experiment):
-    """The run folder an evaluate script was given, or the latest under `output/experiment`."""
-    if run:
-        return pathlib.Path(run)
-    return runs.latest_run(pathlib.Path(output) / experiment)
+def open_finished_run(run, output, experiment):
+    """For evaluate scripts: returns (run folder, its saved train arguments, its final model).
+
+    The folder is `run` if given, else the latest under `output/experiment`. The model is
+    loaded first, so a run that never finished fails before any image is read.
+    """
+    run_dir = pathlib.Path(run) if run else runs.latest_run(pathlib.Path(output) / experiment)
+    saved_arguments = runs.read_run_config(run_dir)["arguments"]
+    print(f"[INFO] evaluating {run_dir}")
+    model = keras.saving.load_model(run_dir / FINAL_MODEL)
+    return run_dir, saved_arguments, model
 
 
 def print_report(report_dir, metrics, run_dir=None, what="test accuracy"):
