@@ -115,8 +115,7 @@ def inverse_time_decay(initial_learning_rate, decay):
     continues correctly after a resume.
     """
     validation.check_positive_numbers(initial_learning_rate=initial_learning_rate)
-    if not isinstance(decay, numbers.Real) or isinstance(decay, bool) or not math.isfinite(decay) or decay < 0:
-        raise ValueError(f"`decay` must be a finite number >= 0. Received: decay={decay!r}")
+    validation.check_non_negative_numbers(decay=decay)
     return keras.optimizers.schedules.InverseTimeDecay(
         initial_learning_rate=float(initial_learning_rate), decay_steps=1, decay_rate=float(decay)
     )

@@ -178,4 +178,3 @@ class NeuralNetwork:
     def _add_bias_column(features):
         # The bias trick: a constant input of 1 whose weight is the bias.
         return np.c_[features, np.ones(features.shape[0])]
-
