@@ -34,7 +34,7 @@ setuptools.setup(
     entry_points={
         "console_scripts": [
             "pyimagesearch-build-hdf5 = pyimagesearch.io.builder:main",
-            "pyimagesearch-extract-features = pyimagesearch.utils.features:main",
+            "pyimagesearch-extract-features = pyimagesearch.transfer.features:main",
         ],
     },
     extras_require={

@@ -81,7 +81,7 @@ def parse_arguments():
 
 def cpu_description():
     """The CPU model and whether it computes bfloat16 natively (AMX or AVX512-BF16)."""
-    from pyimagesearch.utils import features
+    from pyimagesearch.transfer import features
 
     model = "unknown CPU"
     try:
@@ -168,14 +168,14 @@ def stand_in_backbone(backbone):
 
 
 def _application_module(name):
-    from pyimagesearch.utils import features
+    from pyimagesearch.transfer import features
 
     return features.APPLICATIONS[name].module
 
 
 def preprocessed_batches(folder, backbone, batch_size):
     """The exact batches our extraction feeds the network, computed once and kept in memory."""
-    from pyimagesearch.utils import features
+    from pyimagesearch.transfer import features
 
     source = features.open_image_source(str(folder), "auto")
     dataset = features.make_image_dataset(source, np.arange(source.count), backbone, batch_size)
@@ -184,7 +184,7 @@ def preprocessed_batches(folder, backbone, batch_size):
 
 def speed_section(arguments, work_dir, folder):
     from pyimagesearch.datasets import imagefiles, splits
-    from pyimagesearch.utils import features
+    from pyimagesearch.transfer import features
 
     images = subset_folder(folder, work_dir, total=arguments.images)
     paths = imagefiles.list_images(images)
@@ -274,7 +274,7 @@ def speed_section(arguments, work_dir, folder):
 def accuracy_section(arguments, work_dir, folder):
     from sklearn import linear_model
 
-    from pyimagesearch.utils import classifiers, features
+    from pyimagesearch.transfer import classifiers, features
 
     images = subset_folder(folder, work_dir, per_class=arguments.accuracy_images_per_class)
     float32 = features.build_backbone(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
-from pyimagesearch.utils import classifiers
+from pyimagesearch.transfer import classifiers
 
 
 def _blobs(rows=90, classes=3, dims=6, seed=0, spread=0.6):

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import pytest
 
-from pyimagesearch.utils import pretrained
+from pyimagesearch.nn import applications
 
 SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "experiments" / "imagenet_pretrained" / "classify.py"
 SIZE = 32
@@ -44,7 +44,7 @@ def files(tmp_path_factory):
     cv2.imwrite(str(folder / "photo.jpg"), image)
     model = keras.applications.ResNet50(weights=None, include_top=True, input_shape=(SIZE, SIZE, 3))
     model.save_weights(folder / "resnet50.weights.h5")
-    index = {str(number): [f"n{number:08d}", f"thing_{number}"] for number in range(pretrained.IMAGENET_CLASSES)}
+    index = {str(number): [f"n{number:08d}", f"thing_{number}"] for number in range(applications.IMAGENET_CLASSES)}
     (folder / "class_index.json").write_text(json.dumps(index))
     keras.backend.clear_session()
     return folder
@@ -119,7 +119,7 @@ def test_without_a_class_index_it_prints_indices_and_how_to_get_names(files, tmp
 
     printed = capsys.readouterr().out
     assert len(rows) == 5 and rows[0]["name"] is None and output.is_file()
-    assert "1. class " in printed and "--class-index PATH" in printed and pretrained.CLASS_INDEX_URL in printed
+    assert "1. class " in printed and "--class-index PATH" in printed and applications.CLASS_INDEX_URL in printed
 
 
 @pytest.mark.parametrize(
@@ -148,6 +148,6 @@ def test_a_missing_image_is_named(files, tmp_path):
 def test_input_sizes_follow_each_network():
     classify = load_script()
 
-    assert {name: pretrained.default_image_size(name) for name in classify.MODELS} == {
+    assert {name: applications.default_image_size(name) for name in classify.MODELS} == {
         "vgg16": 224, "vgg19": 224, "resnet50": 224, "inception_v3": 299, "xception": 299,
     }

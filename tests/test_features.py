@@ -11,7 +11,7 @@ import pytest
 
 from pyimagesearch.io import hdf5format
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
-from pyimagesearch.utils import features
+from pyimagesearch.transfer import features
 
 SIZE = 16
 

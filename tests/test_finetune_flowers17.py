@@ -135,7 +135,7 @@ def test_kfold_run_in_a_subprocess_with_block_rates_decay_and_weight_decay(scrip
 def test_imagenet_weights_without_network_fail_fast_before_any_run_folder(scripts, dataset, tmp_path, monkeypatch):
     import keras
 
-    from pyimagesearch.utils import pretrained
+    from pyimagesearch.nn import applications
 
     def offline_vgg16(weights=None, **arguments):
         # What keras.utils.get_file raises when the weights are not cached and there is no network.
@@ -144,7 +144,7 @@ def test_imagenet_weights_without_network_fail_fast_before_any_run_folder(script
     monkeypatch.setattr(keras.applications, "VGG16", offline_vgg16)
     output = tmp_path / "output"
 
-    with pytest.raises(pretrained.PretrainedWeightsError, match=r"(?s)vgg16 \(include_top=False\).*--weights none"):
+    with pytest.raises(applications.PretrainedWeightsError, match=r"(?s)vgg16 \(include_top=False\).*--weights none"):
         scripts["train"].main(["--dataset", str(dataset), "--weights", "imagenet", "--output", str(output)])
 
     assert not output.exists()  # nothing made, no image loaded: the weights are checked first

@@ -1,4 +1,4 @@
-"""Tests for pyimagesearch.utils.finetuning: surgery, staged freezing, block rates, k-fold.
+"""Tests for pyimagesearch.transfer.finetuning: surgery, staged freezing, block rates, k-fold.
 
 The central promise: in each stage exactly the chosen layers train. It is proven by layer
 index on a real VGG16 (32x32, weights=None) under MirroredStrategy with 2 replicas: frozen
@@ -13,7 +13,8 @@ import keras
 import numpy as np
 import pytest
 
-from pyimagesearch.utils import finetuning, layerwiselearningrate, strategy
+from pyimagesearch.transfer import finetuning, layerwiselearningrate
+from pyimagesearch.utils import strategy
 
 SIZE = 32
 CLASSES = 3

@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from pyimagesearch.utils import layerwiselearningrate, strategy
+from pyimagesearch.transfer import layerwiselearningrate
+from pyimagesearch.utils import strategy
 
 DATA = np.random.default_rng(0).random((8, 4)).astype("float32")
 TARGETS = np.random.default_rng(1).random((8, 1)).astype("float32")

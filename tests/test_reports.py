@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from pyimagesearch.utils import reports
+from pyimagesearch.training import reports
 
 LABEL_NAMES = ["cat", "dog", "panda"]
 

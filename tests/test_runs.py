@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 import pyimagesearch
-from pyimagesearch.utils import runs
+from pyimagesearch.training import runs
 
 
 def test_create_run_folder_names_by_utc_time_and_never_reuses(tmp_path):

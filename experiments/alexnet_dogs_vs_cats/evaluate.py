@@ -18,7 +18,8 @@ import keras
 import config
 from pyimagesearch.io import hdf5format, hdf5pipeline
 from pyimagesearch.preprocessing import CropPreprocessor, MeanPreprocessor
-from pyimagesearch.utils import cli, ranked, reports, training
+from pyimagesearch.training import fitting, reports, runs
+from pyimagesearch.utils import cli, ranked
 
 
 def parse_arguments():
@@ -44,12 +45,12 @@ def evaluate_model(model, data_dir, crop_size, batch_size, report_dir):
     print("[INFO] predicting the test set (centre crop)...")
     centre_probabilities, labels = hdf5pipeline.predict_hdf5(
         model, test_path, batch_size, preprocessors=[centre, mean], scale=1.0,
-        verbose=training.fit_verbosity(),
+        verbose=fitting.fit_verbosity(),
     )
     print("[INFO] predicting the test set (10-crop oversampling)...")
     ten_crop_probabilities, _ = hdf5pipeline.predict_hdf5(
         model, test_path, batch_size, preprocessors=[mean, CropPreprocessor(crop_size, crop_size)], scale=1.0,
-        verbose=training.fit_verbosity(),
+        verbose=fitting.fit_verbosity(),
     )
     centre_rank1, _ = ranked.rank5_accuracy(centre_probabilities, labels)
     ten_crop_rank1, _ = ranked.rank5_accuracy(ten_crop_probabilities, labels)
@@ -71,10 +72,10 @@ def evaluate_model(model, data_dir, crop_size, batch_size, report_dir):
 
 def main():
     arguments = parse_arguments()
-    run_dir, saved, model = training.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
+    run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     evaluation_dir = run_dir / "evaluation"
     metrics = evaluate_model(model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir)
-    training.print_report(evaluation_dir, metrics, run_dir, what="test accuracy (10-crop)")
+    reports.print_report(evaluation_dir, metrics, run_dir, what="test accuracy (10-crop)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ The course's recipe: Adam 1e-3, batch 128, 75 epochs, L2 0.0002. Training batche
 resized to 227x227 and mean-subtracted only. Both read the HDF5 files through tf.data
 (contiguous slices, reshuffled every epoch). At the end the test set is scored with a centre
 crop and with 10-crop oversampling (see evaluate.py). Everything goes into
-output/alexnet_dogs_vs_cats/<run-id>/ (see pyimagesearch/utils/training.py).
+output/alexnet_dogs_vs_cats/<run-id>/ (see pyimagesearch/training/).
 """
 
 import argparse
@@ -22,7 +22,8 @@ import evaluate
 from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
 from pyimagesearch.nn.conv import AlexNet
 from pyimagesearch.preprocessing import PatchPreprocessor, build_augmentation
-from pyimagesearch.utils import cli, runs, seeding, strategy, training
+from pyimagesearch.training import fitting, reports, runs
+from pyimagesearch.utils import cli, seeding, strategy
 
 
 def parse_arguments():
@@ -67,7 +68,7 @@ def make_datasets(arguments, global_batch_size):
 
 def main():
     arguments = parse_arguments()
-    run_dir = training.open_run(arguments, config.EXPERIMENT)
+    run_dir = runs.open_run(arguments, config.EXPERIMENT)
     seeding.set_seed(arguments.seed)
     distribution = strategy.get_strategy()
     global_batch_size = pipeline.global_batch_size(arguments.batch_size, distribution)
@@ -98,11 +99,11 @@ def main():
         )
         return model
 
-    model, initial_epoch = training.build_or_resume_model(run_dir, distribution, build_and_compile)
+    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
-    training.fit_and_save(model, train_dataset, val_dataset, arguments, run_dir, initial_epoch)
+    fitting.fit_and_save(model, train_dataset, val_dataset, arguments, run_dir, initial_epoch)
     metrics = evaluate.evaluate_model(model, data_dir, arguments.crop_size, global_batch_size, run_dir)
-    training.print_report(run_dir, metrics, what="test accuracy (10-crop)")
+    reports.print_report(run_dir, metrics, what="test accuracy (10-crop)")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ import keras
 import config
 from pyimagesearch.datasets import imagefolder, splits
 from pyimagesearch.io import pipeline
-from pyimagesearch.utils import cli, finetuning, runs, training
+from pyimagesearch.training import reports, runs
+from pyimagesearch.transfer import finetuning
+from pyimagesearch.utils import cli
 
 EVALUATION_FOLDER = "evaluation"
 
@@ -45,11 +47,11 @@ def evaluate_run(run_dir, batch_size):
         test_images, test_labels, batch_size, finetuning.backbone_batch_transform(saved["backbone"], len(class_names))
     )
     # Only predictions are needed: compile=False skips the optimizer (which may be a Layerwise* one).
-    model = keras.saving.load_model(run_dir / training.FINAL_MODEL, compile=False)
+    model = keras.saving.load_model(run_dir / runs.FINAL_MODEL, compile=False)
     evaluation_dir = run_dir / EVALUATION_FOLDER
-    metrics = training.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
+    metrics = reports.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
     print((evaluation_dir / "classification_report.txt").read_text(encoding="utf-8"))
-    recorded = training.recorded_accuracy(run_dir)
+    recorded = reports.recorded_accuracy(run_dir)
     recorded_text = "" if recorded is None else f"; recorded by train.py: {recorded:.4f}"
     print(f"[INFO] test accuracy: {metrics['accuracy']:.4f}{recorded_text} (report in {evaluation_dir})")
     return metrics

@@ -13,7 +13,9 @@ import argparse
 
 import numpy as np
 
-from pyimagesearch.utils import cli, finetuning, pretrained
+from pyimagesearch.nn import applications
+from pyimagesearch.transfer import finetuning
+from pyimagesearch.utils import cli
 
 
 def parse_arguments(argv=None):
@@ -41,7 +43,7 @@ def layer_rows(model):
 
 def main(argv=None):
     arguments = parse_arguments(argv)
-    model = pretrained.build_application(
+    model = applications.build_application(
         arguments.backbone, arguments.weights, include_top=arguments.include_top, image_size=arguments.image_size
     )
     rows = layer_rows(model)

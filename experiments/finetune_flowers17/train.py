@@ -27,7 +27,10 @@ import config
 from pyimagesearch.datasets import catalog, imagefiles, splits
 from pyimagesearch.io import pipeline
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.utils import cli, finetuning, pretrained, runs, seeding, strategy, training
+from pyimagesearch.nn import applications
+from pyimagesearch.training import fitting, reports, runs
+from pyimagesearch.transfer import finetuning
+from pyimagesearch.utils import atomic, cli, seeding, strategy
 
 
 def multiplier_list(text):
@@ -73,8 +76,8 @@ def parse_arguments(argv=None):
 
 def validate_arguments(arguments):
     """Refuses bad settings before anything is loaded, built or downloaded."""
-    pretrained.validate_name(arguments.backbone)
-    pretrained.parse_weights(arguments.weights)
+    applications.validate_name(arguments.backbone)
+    applications.parse_weights(arguments.weights)
     minimums = {"warmup_epochs": 0, "epochs": 0, "batch_size": 1, "folds": 1, "dense": 1, "seed": 0}
     for name, minimum in minimums.items():
         value = getattr(arguments, name)
@@ -136,10 +139,10 @@ def train_fold(arguments, distribution, model, head_start, split, fold_dir, data
     print(f"[INFO] {fold_dir}: {len(train_rows)} training and {len(test_rows)} held-out images, "
           f"{distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
     finetuning.run_stages(
-        model, stages, distribution, train_dataset, test_dataset, fold_dir, head_start, training.fit_verbosity()
+        model, stages, distribution, train_dataset, test_dataset, fold_dir, head_start, fitting.fit_verbosity()
     )
-    training.save_model(model, fold_dir / training.FINAL_MODEL)
-    metrics = training.evaluate_and_report(model, test_dataset, labels[test_rows], class_names, fold_dir)
+    atomic.save_model(model, fold_dir / runs.FINAL_MODEL)
+    metrics = reports.evaluate_and_report(model, test_dataset, labels[test_rows], class_names, fold_dir)
     print((fold_dir / "classification_report.txt").read_text(encoding="utf-8"))
     print(f"[INFO] test accuracy: {metrics['accuracy']:.4f} ({fold_dir})")
     return metrics
@@ -155,7 +158,7 @@ def prepare(arguments):
     dataset_root = catalog.resolve_dataset(arguments.dataset)
     paths = imagefiles.list_images(dataset_root)
     fold_splits = make_splits(arguments, paths, dataset_root)
-    arguments.image_size = arguments.image_size or pretrained.default_image_size(arguments.backbone)
+    arguments.image_size = arguments.image_size or applications.default_image_size(arguments.backbone)
     distribution = strategy.get_strategy()
     model, head_start = build_model(arguments, len(fold_splits[0]["class_names"]), distribution)
     arguments.unfreeze_from = finetuning.resolve_layer_index(model, arguments.unfreeze_from, head_start)

@@ -26,7 +26,8 @@ import cv2
 import numpy as np
 
 from pyimagesearch.datasets import imagefiles
-from pyimagesearch.utils import atomic, cli, pretrained
+from pyimagesearch.nn import applications
+from pyimagesearch.utils import atomic, cli
 
 MODELS = ("vgg16", "vgg19", "resnet50", "inception_v3", "xception")
 DEFAULT_OUTPUT_FOLDER = pathlib.Path("output") / "imagenet_pretrained"
@@ -48,14 +49,14 @@ def parse_arguments(argv=None):
 
 
 def validate_arguments(arguments):
-    weights = pretrained.parse_weights(arguments.weights)
+    weights = applications.parse_weights(arguments.weights)
     if weights is None:
         raise ValueError(
             "Classifying needs trained weights: 'imagenet' or a weights file (random weights give random labels). "
             f"Received: weights={arguments.weights!r}"
         )
-    if arguments.input_size is not None and weights == pretrained.IMAGENET:
-        size = pretrained.default_image_size(arguments.model)
+    if arguments.input_size is not None and weights == applications.IMAGENET:
+        size = applications.default_image_size(arguments.model)
         raise ValueError(
             f"--input-size only applies to --weights PATH: the ImageNet classifier takes {size}x{size} images. "
             f"Received: input_size={arguments.input_size}"
@@ -69,7 +70,7 @@ def network_input(image, model_name, size):
     """The image resized to the network's square input and preprocessed: a batch of one."""
     interpolation = cv2.INTER_AREA if min(image.shape[:2]) >= size else cv2.INTER_CUBIC
     resized = cv2.resize(image, (size, size), interpolation=interpolation)
-    return pretrained.preprocess_bgr(model_name, resized[np.newaxis])
+    return applications.preprocess_bgr(model_name, resized[np.newaxis])
 
 
 def label_text(row):
@@ -99,20 +100,20 @@ def write_image(path, image):
 def classify(arguments):
     weights = validate_arguments(arguments)
     image = imagefiles.read_image(arguments.image)
-    size = arguments.input_size or pretrained.default_image_size(arguments.model)
+    size = arguments.input_size or applications.default_image_size(arguments.model)
     print(f"[INFO] loading {arguments.model} (weights={arguments.weights}, input {size}x{size})...")
-    model = pretrained.build_application(arguments.model, weights=weights, include_top=True, image_size=size)
+    model = applications.build_application(arguments.model, weights=weights, include_top=True, image_size=size)
     probabilities = model.predict(network_input(image, arguments.model, size), verbose=0)[0]
-    class_index = pretrained.load_class_index(arguments.class_index, download=weights == pretrained.IMAGENET)
+    class_index = applications.load_class_index(arguments.class_index, download=weights == applications.IMAGENET)
     top = min(arguments.top, probabilities.size)
-    rows = pretrained.top_predictions(probabilities, top=top, class_index=class_index)
+    rows = applications.top_predictions(probabilities, top=top, class_index=class_index)
     for row in rows:
         name = f"{row['name']} ({row['wnid']})" if row["name"] is not None else f"class {row['index']}"
         print(f"{row['rank']}. {name}: {row['probability'] * 100:.2f}%")
     if class_index is None:
-        folder = pretrained.keras_cache_folders()[0]
+        folder = applications.keras_cache_folders()[0]
         print(f"[INFO] no ImageNet class index found, so indices are shown instead of names. Pass "
-              f"--class-index PATH, or put {pretrained.CLASS_INDEX_FILE} ({pretrained.CLASS_INDEX_URL}) into {folder}.")
+              f"--class-index PATH, or put {applications.CLASS_INDEX_FILE} ({applications.CLASS_INDEX_URL}) into {folder}.")
     output = pathlib.Path(arguments.output) if arguments.output else (
         DEFAULT_OUTPUT_FOLDER / f"{pathlib.Path(arguments.image).stem}_{arguments.model}.png"
     )

@@ -15,7 +15,8 @@ import pathlib
 import config
 from pyimagesearch.datasets import imagefolder, splits
 from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
-from pyimagesearch.utils import cli, training
+from pyimagesearch.training import reports, runs
+from pyimagesearch.utils import cli
 
 
 def parse_arguments():
@@ -55,7 +56,7 @@ def held_out_data(hdf5_dir, image_size, batch_size):
 
 def main():
     arguments = parse_arguments()
-    run_dir, saved, model = training.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
+    run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     if saved.get("hdf5"):
         test_dataset, test_labels, class_names = held_out_data(saved["hdf5"], saved["image_size"], arguments.batch_size)
     else:
@@ -66,8 +67,8 @@ def main():
             test_images, test_labels, arguments.batch_size, pipeline.make_batch_transform(len(class_names))
         )
     evaluation_dir = run_dir / "evaluation"
-    metrics = training.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
-    training.print_report(evaluation_dir, metrics, run_dir)
+    metrics = reports.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
+    reports.print_report(evaluation_dir, metrics, run_dir)
 
 
 if __name__ == "__main__":

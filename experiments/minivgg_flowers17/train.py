@@ -11,7 +11,7 @@ are built once into DIR (train.hdf5 and test.hdf5, a stratified 75/25 split, uin
 those files through tf.data without decoding a JPEG.
 
 Everything the run makes goes into output/minivgg_flowers17/<run-id>/ (see
-pyimagesearch/utils/training.py); evaluate.py rebuilds the report from that folder alone.
+pyimagesearch/training/); evaluate.py rebuilds the report from that folder alone.
 """
 
 import argparse
@@ -25,7 +25,8 @@ from pyimagesearch.datasets import catalog, imagefiles, imagefolder, splits
 from pyimagesearch.io import builder, hdf5pipeline, pipeline
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.utils import cli, runs, seeding, strategy, training
+from pyimagesearch.training import fitting, reports, runs
+from pyimagesearch.utils import cli, seeding, strategy
 
 
 def parse_arguments():
@@ -53,17 +54,17 @@ def prepare_run(arguments):
     Folder runs save their split to split.json. HDF5 runs need none: the files hold the split.
     """
     if arguments.resume:
-        run_dir = training.open_run(arguments, config.EXPERIMENT)
+        run_dir = runs.open_run(arguments, config.EXPERIMENT)
         return run_dir, None if arguments.hdf5 else splits.load_split(run_dir / "split.json")
     if arguments.hdf5:
         # Saved absolute, so evaluate.py and --resume find the files from any folder.
         arguments.hdf5 = str(pathlib.Path(arguments.hdf5).resolve())
-        run_dir = training.open_run(arguments, config.EXPERIMENT, before_create=lambda: ensure_hdf5(arguments))
+        run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=lambda: ensure_hdf5(arguments))
         return run_dir, None
     dataset_root = catalog.resolve_dataset(arguments.dataset)
     paths = imagefiles.list_images(dataset_root)
     split = splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)
-    run_dir = training.open_run(arguments, config.EXPERIMENT)
+    run_dir = runs.open_run(arguments, config.EXPERIMENT)
     splits.save_split(split, run_dir / "split.json")
     return run_dir, split
 
@@ -128,12 +129,12 @@ def main():
         )
         return model
 
-    model, initial_epoch = training.build_or_resume_model(run_dir, distribution, build_and_compile)
+    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
-    training.fit_and_save(model, train_dataset, test_dataset, arguments, run_dir, initial_epoch)
+    fitting.fit_and_save(model, train_dataset, test_dataset, arguments, run_dir, initial_epoch)
     print("[INFO] evaluating on the held-out split...")
-    metrics = training.evaluate_and_report(model, test_dataset, test_labels, class_names, run_dir)
-    training.print_report(run_dir, metrics)
+    metrics = reports.evaluate_and_report(model, test_dataset, test_labels, class_names, run_dir)
+    reports.print_report(run_dir, metrics)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@
 `--dataset` takes the catalog name `dogs-vs-cats`, Kaggle's flat `train/` folder (`cat.123.jpg`;
 recognised automatically, `--layout flat|folders` forces one), a folder of class subfolders, or
 an image HDF5 file made by the builder. Corrupt photos are skipped and named at the end. Every
-flag of the package's command line works here (`python -m pyimagesearch.utils.features --help`).
+flag of the package's command line works here (`python -m pyimagesearch.transfer.features --help`).
 """
 
 import sys
 
 import config
-from pyimagesearch.utils import features
+from pyimagesearch.transfer import features
 
 if __name__ == "__main__":
     sys.exit(features.main_from_config(config, __doc__))

@@ -12,7 +12,7 @@ classification_report.txt, metrics.json and confusion_matrix.png.
 import sys
 
 import config
-from pyimagesearch.utils import classifiers
+from pyimagesearch.transfer import classifiers
 
 if __name__ == "__main__":
     sys.exit(classifiers.main_from_config(config, __doc__))

@@ -34,7 +34,8 @@ from pyimagesearch.datasets.simpledatasetloader import SimpleDatasetLoader
 from pyimagesearch.io import pipeline
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import SimplePreprocessor
-from pyimagesearch.utils import atomic, classifiers, features, seeding
+from pyimagesearch.transfer import classifiers, features
+from pyimagesearch.utils import atomic, seeding
 
 
 def parse_arguments():

@@ -7,14 +7,14 @@
 
 The defaults are the course's (config.py): VGG16 with ImageNet weights and without its
 classifier, block5_pool flattened to 25,088 values, batches of 32. Every flag of the package's
-command line works here (`python -m pyimagesearch.utils.features --help`): --backbone,
+command line works here (`python -m pyimagesearch.transfer.features --help`): --backbone,
 --weights imagenet|none|PATH, --layer, --pooling, --image-size, --precision, --overwrite, ...
 """
 
 import sys
 
 import config
-from pyimagesearch.utils import features
+from pyimagesearch.transfer import features
 
 if __name__ == "__main__":
     sys.exit(features.main_from_config(config, __doc__))

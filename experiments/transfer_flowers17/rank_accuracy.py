@@ -12,7 +12,9 @@ import pathlib
 import sys
 
 import config
-from pyimagesearch.utils import atomic, classifiers, runs
+from pyimagesearch.training import runs
+from pyimagesearch.transfer import classifiers
+from pyimagesearch.utils import atomic
 
 
 def parse_arguments():

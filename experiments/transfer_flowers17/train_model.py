@@ -13,7 +13,7 @@ confusion_matrix.png. `--jobs -1` fits the grid on every CPU.
 import sys
 
 import config
-from pyimagesearch.utils import classifiers
+from pyimagesearch.transfer import classifiers
 
 if __name__ == "__main__":
     sys.exit(classifiers.main_from_config(config, __doc__))

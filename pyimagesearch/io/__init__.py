@@ -7,7 +7,7 @@ or the builder's worker processes don't pay for importing TensorFlow; only the t
 Keras readers pull it in.
 """
 
-from pyimagesearch import lazyexports
+from pyimagesearch.utils import lazyexports
 
 _EXPORTS = {
     "HDF5DatasetWriter": "pyimagesearch.io.hdf5datasetwriter",

@@ -4,7 +4,7 @@ Names are imported on first use, so the per-image preprocessors load without Ten
 (the HDF5 builder's workers use them); only the batch forms and augmentation need it.
 """
 
-from pyimagesearch import lazyexports
+from pyimagesearch.utils import lazyexports
 
 _EXPORTS = {
     "AspectAwarePreprocessor": "pyimagesearch.preprocessing.aspectawarepreprocessor",

@@ -1,20 +1,20 @@
-"""Utilities: distribution strategy, seeding, atomic writes, run folders, reports and plots.
+"""Foundations that every other package builds on; this package imports none of them.
 
-    from pyimagesearch.utils import get_strategy, set_seed, rank5_accuracy
+    from pyimagesearch.utils import get_strategy, rank5_accuracy, set_seed
 
-Names are imported on first use, so `pyimagesearch.utils.atomic` loads without TensorFlow.
+Modules: `atomic` (files and models written under a temporary name, then moved into place),
+`validation` (argument checks), `errors` and `cli` (user errors and how scripts report them),
+`strategy` (the distribution strategy), `seeding`, `plots`, `ranked` (rank-1/rank-5) and
+`lazyexports`. Names are imported on first use, so `pyimagesearch.utils.atomic` loads without
+TensorFlow.
 """
 
-from pyimagesearch import lazyexports
+from pyimagesearch.utils import lazyexports
 
 _EXPORTS = {
     "get_strategy": "pyimagesearch.utils.strategy",
     "set_seed": "pyimagesearch.utils.seeding",
     "rank5_accuracy": "pyimagesearch.utils.ranked",
-    "write_classification_report": "pyimagesearch.utils.reports",
-    "create_run_folder": "pyimagesearch.utils.runs",
-    "write_run_config": "pyimagesearch.utils.runs",
-    "latest_run": "pyimagesearch.utils.runs",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -56,6 +56,12 @@ def write_json_atomic(path, payload):
     write_text_atomic(path, json.dumps(payload, indent=2, sort_keys=False, default=_json_default) + "\n")
 
 
+def save_model(model, path):
+    """Saves a `.keras` model atomically: a crash never leaves a partial file at `path`."""
+    with atomic_output_path(path) as temporary_path:
+        model.save(temporary_path)
+
+
 def _json_default(value):
     # NumPy scalars and arrays show up in Keras logs and metrics; JSON needs plain Python values.
     if hasattr(value, "tolist"):

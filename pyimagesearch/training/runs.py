@@ -18,6 +18,11 @@ import subprocess
 from pyimagesearch.utils import atomic
 
 CONFIG_NAME = "config.json"
+CHECKPOINT_FOLDER = "checkpoints"
+FINAL_MODEL = "model.keras"
+BEST_MODEL = "best.keras"
+HISTORY_FILE = "history.json"
+HISTORY_PLOT = "training.png"
 RUN_ID_FORMAT = "%Y%m%d-%H%M%S"
 GIT_TIMEOUT_SECONDS = 10
 
@@ -205,3 +210,39 @@ def _check_folder_name(name, value):
         or value != value.strip()
     ):
         raise ValueError(f"`{name}` must be a single folder name. Received: {name}={value!r}")
+
+
+def open_run(arguments, experiment, before_create=None):
+    """Returns the run folder for a train script's parsed `arguments`.
+
+    With `arguments.resume` set, the existing folder is reopened and its saved arguments
+    replace the parsed ones, except `epochs` (a resumed run keeps its own settings; only the
+    number of epochs may grow). Otherwise `before_create()` runs first, if given (e.g. to
+    fetch the dataset, so a failure leaves no empty run folder), and a new folder is made
+    under `arguments.output/experiment`.
+    """
+    if arguments.resume:
+        run_dir = pathlib.Path(arguments.resume)
+        saved = read_run_config(run_dir)["arguments"]
+        for name, value in saved.items():
+            if name not in ("epochs", "resume"):
+                setattr(arguments, name, value)
+        return run_dir
+    if before_create is not None:
+        before_create()
+    return create_run_folder(experiment, arguments.output, arguments.run_id)
+
+
+def open_finished_run(run, output, experiment):
+    """For evaluate scripts: returns (run folder, its saved train arguments, its final model).
+
+    The folder is `run` if given, else the latest under `output/experiment`. The model is
+    loaded first, so a run that never finished fails before any image is read.
+    """
+    run_dir = pathlib.Path(run) if run else latest_run(pathlib.Path(output) / experiment)
+    saved_arguments = read_run_config(run_dir)["arguments"]
+    print(f"[INFO] evaluating {run_dir}")
+    import keras
+
+    model = keras.saving.load_model(run_dir / FINAL_MODEL)
+    return run_dir, saved_arguments, model

@@ -22,7 +22,7 @@ import numpy as np
 
 from pyimagesearch.utils import atomic
 from pyimagesearch.utils import ranked
-from pyimagesearch.utils import reports
+from pyimagesearch.training import reports
 
 # The course's grid for Flowers-17 / CALTECH-101 features; Dogs vs. Cats used smaller values.
 DEFAULT_C_VALUES = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
@@ -164,7 +164,7 @@ def train_from_features(
     the classifier (`classifier.skops`), `classification_report.txt`, `metrics.json` (accuracy,
     rank1, rank5, best_C, cv_accuracy, rows) and `confusion_matrix.png`. Returns the metrics.
     """
-    from pyimagesearch.utils import features as features_module
+    from pyimagesearch.transfer import features as features_module
 
     run_dir = pathlib.Path(run_dir)
     data, labels, label_names = features_module.load_features(features_path)
@@ -206,7 +206,7 @@ def train_from_features(
 
 def held_out_rows(features_path, train_fraction=DEFAULT_TRAIN_FRACTION):
     """The test part of a features file under the course's index split: (features, labels, names)."""
-    from pyimagesearch.utils import features as features_module
+    from pyimagesearch.transfer import features as features_module
 
     data, labels, label_names = features_module.load_features(features_path)
     split = index_split(len(labels), train_fraction)
@@ -255,7 +255,7 @@ def rank_accuracy_of_run(run_dir, features_path=None):
     `run`), unless `features_path` is given. Returns a dict: rank1, rank5, samples,
     features_path, classifier_path.
     """
-    from pyimagesearch.utils import runs
+    from pyimagesearch.training import runs
 
     run_dir = pathlib.Path(run_dir)
     saved = runs.read_run_config(run_dir)["arguments"]
@@ -332,7 +332,7 @@ def run(arguments, experiment):
     import sys
 
     from pyimagesearch.io import hdf5format
-    from pyimagesearch.utils import runs
+    from pyimagesearch.training import runs
 
     try:
         # Checked before a run folder is made, so a typo leaves nothing behind.

@@ -1,4 +1,4 @@
-"""Run plumbing shared by the train and evaluate scripts (pyimagesearch/utils/training.py)."""
+"""Run plumbing shared by the train and evaluate scripts (pyimagesearch/training/)."""
 
 import argparse
 
@@ -6,14 +6,15 @@ import keras
 import numpy as np
 import pytest
 
-from pyimagesearch.utils import runs, training
+from pyimagesearch.training import runs
+from pyimagesearch.utils import atomic
 
 
 def _finished_run(output, run_id, units):
     run_dir = runs.create_run_folder("experiment", output, run_id)
     runs.write_run_config(run_dir, {"image_size": 8, "units": units})
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(units)])
-    training.save_model(model, run_dir / training.FINAL_MODEL)
+    atomic.save_model(model, run_dir / runs.FINAL_MODEL)
     return run_dir
 
 
@@ -21,7 +22,7 @@ def test_open_finished_run_defaults_to_the_latest_run(tmp_path):
     _finished_run(tmp_path, "run-2", units=2)
     latest = _finished_run(tmp_path, "run-10", units=4)
 
-    run_dir, saved, model = training.open_finished_run(None, tmp_path, "experiment")
+    run_dir, saved, model = runs.open_finished_run(None, tmp_path, "experiment")
 
     assert run_dir == latest
     assert saved == {"image_size": 8, "units": 4}
@@ -32,7 +33,7 @@ def test_open_finished_run_takes_the_run_it_is_given(tmp_path):
     chosen = _finished_run(tmp_path, "run-2", units=2)
     _finished_run(tmp_path, "run-10", units=4)
 
-    run_dir, saved, _ = training.open_finished_run(str(chosen), "ignored", "experiment")
+    run_dir, saved, _ = runs.open_finished_run(str(chosen), "ignored", "experiment")
 
     assert run_dir == chosen and saved["units"] == 2
 
@@ -42,12 +43,12 @@ def test_open_finished_run_without_a_model_names_the_file(tmp_path):
     runs.write_run_config(run_dir, {"image_size": 8})
 
     with pytest.raises(ValueError, match="model.keras"):
-        training.open_finished_run(run_dir, tmp_path, "experiment")
+        runs.open_finished_run(run_dir, tmp_path, "experiment")
 
 
 def test_open_finished_run_without_runs_says_train_first(tmp_path):
     with pytest.raises(ValueError, match="Train first"):
-        training.open_finished_run(None, tmp_path, "experiment")
+        runs.open_finished_run(None, tmp_path, "experiment")
 
 
 def _arguments(**values):
@@ -58,7 +59,7 @@ def _arguments(**values):
 def test_open_run_creates_the_folder_after_before_create(tmp_path):
     calls = []
 
-    run_dir = training.open_run(
+    run_dir = runs.open_run(
         _arguments(output=str(tmp_path), run_id="new"), "experiment",
         before_create=lambda: calls.append((tmp_path / "experiment" / "new").exists()),
     )
@@ -72,7 +73,7 @@ def test_resumed_run_keeps_its_settings_but_takes_the_new_epoch_count(tmp_path):
     runs.write_run_config(run_dir, vars(_arguments(output=str(tmp_path), run_id="old", learning_rate=0.05)))
     arguments = _arguments(resume=str(run_dir), epochs=9, learning_rate=0.5)
 
-    opened = training.open_run(arguments, "experiment", before_create=pytest.fail)
+    opened = runs.open_run(arguments, "experiment", before_create=pytest.fail)
 
     assert opened == run_dir
     assert arguments.learning_rate == 0.05 and arguments.epochs == 9 and arguments.resume == str(run_dir)

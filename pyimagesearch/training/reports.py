@@ -1,5 +1,6 @@
 """Evaluation reports for a run folder: classification report, metrics.json, confusion matrix."""
 
+import json
 import pathlib
 
 import numpy as np
@@ -97,3 +98,41 @@ def _as_label_vector(name, values, classes):
             f"Received: {name} range [{values.min()}, {values.max()}]"
         )
     return values
+
+
+def predict_labels(model, dataset):
+    """Class indices predicted for every batch of a (images, labels) dataset."""
+    probabilities = model.predict(dataset, verbose=0)
+    return np.argmax(probabilities, axis=1), probabilities
+
+
+def evaluate_and_report(model, dataset, true_labels, class_names, run_dir, extra_metrics=None):
+    """Predicts `dataset`, writes the classification report into `run_dir`, returns metrics."""
+    predicted_labels, _ = predict_labels(model, dataset)
+    if len(predicted_labels) != len(true_labels):
+        raise ValueError(
+            "The dataset gave a different number of predictions than labels. "
+            f"Received: {len(predicted_labels)} predictions, {len(true_labels)} labels"
+        )
+    return write_classification_report(
+        run_dir, true_labels, predicted_labels, class_names, extra_metrics=extra_metrics
+    )
+
+
+def recorded_accuracy(run_dir):
+    """The test accuracy train.py wrote into the run's metrics.json, or None."""
+    metrics_path = pathlib.Path(run_dir) / "metrics.json"
+    if not metrics_path.is_file():
+        return None
+    with open(metrics_path, encoding="utf-8") as handle:
+        return json.load(handle).get("accuracy")
+
+
+def print_report(report_dir, metrics, run_dir=None, what="test accuracy"):
+    """Prints the classification report and the accuracy; with `run_dir`, also the accuracy
+    train.py recorded there, so a re-evaluation can be checked against it."""
+    print((pathlib.Path(report_dir) / "classification_report.txt").read_text(encoding="utf-8"))
+    print(f"[INFO] {what}: {metrics['accuracy']:.4f} (report in {report_dir})")
+    recorded = recorded_accuracy(run_dir) if run_dir is not None else None
+    if recorded is not None:
+        print(f"[INFO] accuracy recorded by train.py: {recorded:.4f}")

@@ -26,7 +26,7 @@ import socket
 
 import numpy as np
 
-from pyimagesearch.utils import features
+from pyimagesearch.transfer import features
 
 IMAGENET = "imagenet"
 IMAGENET_CLASSES = 1000

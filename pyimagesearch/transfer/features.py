@@ -6,11 +6,11 @@
 
 or from the command line (`pyimagesearch-extract-features` once installed):
 
-    python -m pyimagesearch.utils.features --dataset flowers17 \\
+    python -m pyimagesearch.transfer.features --dataset flowers17 \\
         --output datasets/features/flowers17_vgg16.hdf5 --backbone vgg16 --shuffle
-    python -m pyimagesearch.utils.features --dataset datasets/dogs-vs-cats-hdf5/train.hdf5 \\
+    python -m pyimagesearch.transfer.features --dataset datasets/dogs-vs-cats-hdf5/train.hdf5 \\
         --output datasets/features/dogs_vs_cats_resnet50.hdf5 --backbone resnet50 --pooling avg
-    python -m pyimagesearch.utils.features --dataset digits --backbone model.keras --layer fc1 ...
+    python -m pyimagesearch.transfer.features --dataset digits --backbone model.keras --layer fc1 ...
 
 The backbone is a `keras.applications` network by name (`vgg16`, `resnet50`, `inception_v3`,
 ...; see `APPLICATIONS`) or a `.keras` file plus a layer name. Each named network gets its own
@@ -1078,7 +1078,7 @@ def run(arguments):
 
 
 def main(argv=None):
-    """Command line: `python -m pyimagesearch.utils.features --help`."""
+    """Command line: `python -m pyimagesearch.transfer.features --help`."""
     return run(argument_parser().parse_args(argv))
 
 

@@ -101,13 +101,13 @@ def build_fine_tuning_model(backbone, classes, weights="imagenet", image_size=No
     """Returns (model, head_start): `backbone` without its top plus an FCHeadNet head.
 
     Build it inside `strategy.scope()`. `head_start` is the index of the head's first layer,
-    which is also the number of base layers. Raises `pretrained.PretrainedWeightsError` when
-    ImageNet weights are asked for but can't be had (see `pretrained.build_application`).
+    which is also the number of base layers. Raises `applications.PretrainedWeightsError` when
+    ImageNet weights are asked for but can't be had (see `applications.build_application`).
     """
     from pyimagesearch.nn.conv.fcheadnet import build_surgery_model
-    from pyimagesearch.utils import pretrained
+    from pyimagesearch.nn import applications
 
-    base = pretrained.build_application(backbone, weights=weights, include_top=False, image_size=image_size)
+    base = applications.build_application(backbone, weights=weights, include_top=False, image_size=image_size)
     model = build_surgery_model(base, classes, dense=dense)
     head_start = len(base.layers)
     if any(model_layer is not base_layer for model_layer, base_layer in zip(model.layers, base.layers)):
@@ -239,7 +239,7 @@ def stage_learning_rate(stage, steps_per_epoch):
 
 def make_stage_optimizer(stage, layer_multipliers, steps_per_epoch):
     """A new optimizer for `stage` (call inside `strategy.scope()`)."""
-    from pyimagesearch.utils import layerwiselearningrate
+    from pyimagesearch.transfer import layerwiselearningrate
 
     extra = {}
     if stage.optimizer in ("sgd", "rmsprop"):
@@ -259,7 +259,7 @@ def run_stage(model, stage, strategy, train_dataset, validation_dataset, stage_d
     the learning-rate multipliers and the stage's settings.
     """
     from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
-    from pyimagesearch.utils import training
+    from pyimagesearch.training import runs
 
     stage_dir = pathlib.Path(stage_dir)
     steps_per_epoch = dataset_steps(train_dataset)
@@ -287,7 +287,7 @@ def run_stage(model, stage, strategy, train_dataset, validation_dataset, stage_d
     stage_dir.mkdir(parents=True, exist_ok=True)
     if stage.epochs > 0:
         monitor = TrainingMonitor(
-            stage_dir / training.HISTORY_PLOT, json_path=stage_dir / training.HISTORY_FILE
+            stage_dir / runs.HISTORY_PLOT, json_path=stage_dir / runs.HISTORY_FILE
         )
         model.fit(
             train_dataset,
@@ -328,12 +328,12 @@ def backbone_batch_transform(backbone, classes, augmentation=None):
     course's ImageDataGenerator did; pass it for the training pipeline only.
     """
     from pyimagesearch.io import pipeline
-    from pyimagesearch.utils import pretrained
+    from pyimagesearch.nn import applications
 
     functions = []
     if augmentation is not None:
         functions.append(lambda images: augmentation(images, training=True))
-    functions.append(pretrained.batch_preprocessor(backbone))
+    functions.append(applications.batch_preprocessor(backbone))
     return pipeline.make_batch_transform(classes, scale=1.0, preprocessors=functions)
 
 

@@ -1,0 +1,1 @@
+"""Console scripts: argparse and one call into the package, nothing else."""

@@ -1,0 +1,10 @@
+"""A training run's life: its folder and config.json, fitting and resuming, reports.
+
+    from pyimagesearch.training import fitting, reports, runs
+
+Modules:
+- `runs`: run folders `output/<experiment>/<run-id>/`, config.json, opening a run to resume
+  or to evaluate;
+- `fitting`: build or resume the model inside the strategy, the run's callbacks, fit and save;
+- `reports`: predictions, the classification report, metrics.json and the confusion matrix.
+"""
