@@ -35,7 +35,7 @@ MIRROR_VARIABLE = "PYIMAGESEARCH_DATASET_MIRROR"
 DEFAULT_DATASETS_ROOT = "datasets"
 DOWNLOADS_FOLDER = "downloads"
 
-# Facts from shared/DATASETS.md (Oxford VGG's 17 category flower dataset).
+# Facts from datasets/README.md (Oxford VGG's 17 category flower dataset).
 FLOWERS17_URL = "https://www.robots.ox.ac.uk/~vgg/data/flowers/17/17flowers.tgz"
 FLOWERS17_SHA256 = "fe38a60f8b4a95e657551247d3e7d799a3fafcdbc595be504b12839967823d70"
 FLOWERS17_MD5 = "b59a65d8d1a99cd66944d474e1289eab"
