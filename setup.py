@@ -33,8 +33,8 @@ setuptools.setup(
     ],
     entry_points={
         "console_scripts": [
-            "pyimagesearch-build-hdf5 = pyimagesearch.io.builder:main",
-            "pyimagesearch-extract-features = pyimagesearch.transfer.features:main",
+            "pyimagesearch-build-hdf5 = pyimagesearch.cli.build_hdf5:main",
+            "pyimagesearch-extract-features = pyimagesearch.cli.extract_features:main",
         ],
     },
     extras_require={

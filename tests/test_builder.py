@@ -215,19 +215,8 @@ def test_invalid_arguments_fail_before_any_work(tmp_path, keywords, message):
     assert not [entry for entry in tmp_path.iterdir() if ".partial-" in entry.name]
 
 
-def test_command_line(tmp_path, capsys):
-    _class_folders(tmp_path / "images", per_class=5)
-    argv = ["--dataset", str(tmp_path / "images"), "--output", str(tmp_path / "out"), "--width", "8",
-            "--height", "8", "--val-size", "2", "--test-size", "0.2", "--workers", "0", "--no-progress"]
-    assert builder.main(argv) == 0
-    printed = capsys.readouterr().out
-    assert "train: 6 images" in printed and "skipped 0 of 10 images" in printed
-    assert builder.main(argv) == 2
-    assert "exists" in capsys.readouterr().err
-
-
 def _run_build(source, output, workers=2):
-    command = [sys.executable, "-m", "pyimagesearch.io.builder", "--dataset", str(source), "--output",
+    command = [sys.executable, "-m", "pyimagesearch.cli.build_hdf5", "--dataset", str(source), "--output",
                str(output), "--width", "160", "--height", "120", "--resize", "stretch", "--workers",
                str(workers), "--no-progress"]
     environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")

@@ -11,6 +11,7 @@ import pytest
 
 from pyimagesearch.io import hdf5format
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
+from pyimagesearch.nn import applications
 from pyimagesearch.transfer import features
 
 SIZE = 16
@@ -351,20 +352,6 @@ def test_an_existing_output_is_refused_before_any_work(tmp_path):
     assert (tmp_path / "out.hdf5").read_bytes() == b"keep me"
 
 
-def test_command_line(tmp_path, capsys):
-    folder = _write_folder(tmp_path / "images", _indexed_images(4))
-    model = _conv_model(tmp_path / "conv.keras")
-    output = tmp_path / "cli.hdf5"
-    arguments = ["--dataset", str(folder), "--output", str(output), "--backbone", str(model), "--layer", "pool",
-                 "--pooling", "max", "--no-progress", "--shuffle"]
-    assert features.main(arguments) == 0
-    rows, labels, _ = features.load_features(output)
-    assert rows.shape == (4, 4)
-    assert features.main(arguments) == 2  # exists, no --overwrite
-    assert "exists" in capsys.readouterr().err
-    assert features.main(arguments + ["--overwrite"]) == 0
-
-
 def test_a_weights_file_replaces_the_weights(tmp_path):
     first = _conv_model(tmp_path / "first.keras")
     keras.utils.set_random_seed(5)
@@ -383,5 +370,5 @@ def test_a_failed_imagenet_download_says_what_to_do(monkeypatch):
         raise Exception("URL fetch failure on https://example.invalid/weights.h5: None -- no network")
 
     monkeypatch.setattr(keras.applications, "MobileNetV2", offline)
-    with pytest.raises(ConnectionError, match=r"ImageNet weights of mobilenet_v2.*--weights none"):
+    with pytest.raises(applications.PretrainedWeightsError, match=r"(?s)ImageNet weights of mobilenet_v2.*--weights none"):
         features.build_backbone("mobilenet_v2", weights="imagenet")

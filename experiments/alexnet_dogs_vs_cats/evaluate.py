@@ -11,15 +11,13 @@ metrics.json, confusion_matrix.png) goes to <run>/evaluation/; it is computed fr
 """
 
 import argparse
-import pathlib
+import sys
 
 import keras
 
 import config
-from pyimagesearch.io import hdf5format, hdf5pipeline
-from pyimagesearch.preprocessing import CropPreprocessor, MeanPreprocessor
-from pyimagesearch.training import fitting, reports, runs
-from pyimagesearch.utils import cli, ranked
+from pyimagesearch.training import heldout, reports, runs
+from pyimagesearch.utils import cli
 
 
 def parse_arguments():
@@ -30,53 +28,16 @@ def parse_arguments():
     return parser.parse_args()
 
 
-def mean_preprocessor(data_dir):
-    """MeanPreprocessor with the training split's mean, as stored in the HDF5 files."""
-    mean = hdf5format.read_mean(pathlib.Path(data_dir) / "train.hdf5")
-    return MeanPreprocessor(mean["R"], mean["G"], mean["B"])
-
-
-def evaluate_model(model, data_dir, crop_size, batch_size, report_dir):
-    """Scores `model` on <data_dir>/test.hdf5; writes the report to `report_dir`; returns metrics."""
-    test_path = pathlib.Path(data_dir) / "test.hdf5"
-    label_names = hdf5format.read_dataset_info(test_path)["label_names"]
-    mean = mean_preprocessor(data_dir)
-    centre = keras.layers.CenterCrop(crop_size, crop_size, data_format="channels_last")
-    print("[INFO] predicting the test set (centre crop)...")
-    centre_probabilities, labels = hdf5pipeline.predict_hdf5(
-        model, test_path, batch_size, preprocessors=[centre, mean], scale=1.0,
-        verbose=fitting.fit_verbosity(),
-    )
-    print("[INFO] predicting the test set (10-crop oversampling)...")
-    ten_crop_probabilities, _ = hdf5pipeline.predict_hdf5(
-        model, test_path, batch_size, preprocessors=[mean, CropPreprocessor(crop_size, crop_size)], scale=1.0,
-        verbose=fitting.fit_verbosity(),
-    )
-    centre_rank1, _ = ranked.rank5_accuracy(centre_probabilities, labels)
-    ten_crop_rank1, _ = ranked.rank5_accuracy(ten_crop_probabilities, labels)
-    print(f"[INFO] rank-1 accuracy, centre crop: {centre_rank1:.4f}")
-    print(f"[INFO] rank-1 accuracy, 10-crop:     {ten_crop_rank1:.4f}")
-    return reports.write_classification_report(
-        report_dir,
-        labels,
-        ten_crop_probabilities,
-        label_names,
-        extra_metrics={
-            "rank1_center_crop": centre_rank1,
-            "rank1_ten_crop": ten_crop_rank1,
-            "report_predictions": "10-crop oversampling",
-            "test_file": str(test_path),
-        },
-    )
-
-
 def main():
     arguments = parse_arguments()
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     evaluation_dir = run_dir / "evaluation"
-    metrics = evaluate_model(model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir)
+    centre_crop = keras.layers.CenterCrop(saved["crop_size"], saved["crop_size"], data_format="channels_last")
+    metrics = heldout.evaluate_crops(
+        model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir, centre_crop
+    )
     reports.print_report(evaluation_dir, metrics, run_dir, what="test accuracy (10-crop)")
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    sys.exit(cli.run(main))

@@ -14,31 +14,33 @@ output/alexnet_dogs_vs_cats/<run-id>/ (see pyimagesearch/training/).
 
 import argparse
 import pathlib
+import sys
 
 import keras
 
 import config
-import evaluate
 from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
 from pyimagesearch.nn.conv import AlexNet
 from pyimagesearch.preprocessing import PatchPreprocessor, build_augmentation
-from pyimagesearch.training import fitting, reports, runs
+from pyimagesearch.training import fitting, flags, heldout, reports, runs
 from pyimagesearch.utils import cli, seeding, strategy
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default=config.HDF5_DIR, help="folder made by build_dataset.py")
-    parser.add_argument("--epochs", type=int, default=config.EPOCHS)
-    parser.add_argument("--batch-size", type=int, default=config.BATCH_SIZE, help="per replica")
-    parser.add_argument("--learning-rate", type=float, default=config.LEARNING_RATE)
+    flags.add_run_arguments(
+        parser,
+        dataset=config.HDF5_DIR,
+        dataset_help="folder made by build_dataset.py",
+        epochs=config.EPOCHS,
+        batch_size=config.BATCH_SIZE,
+        learning_rate=config.LEARNING_RATE,
+        seed=config.SEED,
+        output=config.OUTPUT,
+        checkpoint_every=config.CHECKPOINT_EVERY,
+    )
     parser.add_argument("--crop-size", type=int, default=config.CROP_SIZE, help="network input (random patches)")
-    parser.add_argument("--checkpoint-every", type=int, default=config.CHECKPOINT_EVERY, help="epochs between checkpoints")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--seed", type=int, default=config.SEED)
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
-    parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
     return parser.parse_args()
 
 
@@ -46,7 +48,7 @@ def make_datasets(arguments, global_batch_size):
     """The training pipeline (patch, mean, augmentation) and the validation one (resize, mean)."""
     data_dir = pathlib.Path(arguments.dataset)
     crop = arguments.crop_size
-    mean = evaluate.mean_preprocessor(data_dir)
+    mean = heldout.mean_preprocessor(data_dir)
     augmentation = build_augmentation(**config.AUGMENTATION, seed=arguments.seed) if arguments.augment else None
     train_dataset = hdf5pipeline.make_hdf5_dataset(
         data_dir / "train.hdf5",
@@ -102,9 +104,10 @@ def main():
     model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
     fitting.fit_and_save(model, train_dataset, val_dataset, arguments, run_dir, initial_epoch)
-    metrics = evaluate.evaluate_model(model, data_dir, arguments.crop_size, global_batch_size, run_dir)
+    centre_crop = keras.layers.CenterCrop(arguments.crop_size, arguments.crop_size, data_format="channels_last")
+    metrics = heldout.evaluate_crops(model, data_dir, arguments.crop_size, global_batch_size, run_dir, centre_crop)
     reports.print_report(run_dir, metrics, what="test accuracy (10-crop)")
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    sys.exit(cli.run(main))

@@ -15,6 +15,7 @@ train.py recorded.
 import argparse
 import json
 import pathlib
+import sys
 
 import keras
 
@@ -23,7 +24,7 @@ from pyimagesearch.datasets import imagefolder, splits
 from pyimagesearch.io import pipeline
 from pyimagesearch.training import reports, runs
 from pyimagesearch.transfer import finetuning
-from pyimagesearch.utils import cli
+from pyimagesearch.utils import cli, errors
 
 EVALUATION_FOLDER = "evaluation"
 
@@ -60,7 +61,7 @@ def evaluate_run(run_dir, batch_size):
 def main(argv=None):
     arguments = parse_arguments(argv)
     if arguments.batch_size < 1:
-        raise ValueError(f"--batch-size must be >= 1. Received: batch_size={arguments.batch_size}")
+        raise errors.InvalidArgumentError(f"--batch-size must be >= 1. Received: batch_size={arguments.batch_size}")
     if arguments.run:
         run_dir = pathlib.Path(arguments.run)
     else:
@@ -81,4 +82,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    sys.exit(cli.run(main))

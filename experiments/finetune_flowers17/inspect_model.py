@@ -10,6 +10,7 @@ starts right after the last base layer. The "block" column shows where each bloc
 """
 
 import argparse
+import sys
 
 import numpy as np
 
@@ -56,4 +57,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    sys.exit(cli.run(main))

@@ -22,6 +22,7 @@ evaluate.py rebuilds the report from the run folder alone.
 
 import argparse
 import os
+import sys
 
 import config
 from pyimagesearch.datasets import catalog, imagefiles, splits
@@ -30,7 +31,7 @@ from pyimagesearch.preprocessing import build_augmentation
 from pyimagesearch.nn import applications
 from pyimagesearch.training import fitting, reports, runs
 from pyimagesearch.transfer import finetuning
-from pyimagesearch.utils import atomic, cli, seeding, strategy
+from pyimagesearch.utils import atomic, cli, errors, seeding, strategy
 
 
 def multiplier_list(text):
@@ -82,9 +83,9 @@ def validate_arguments(arguments):
     for name, minimum in minimums.items():
         value = getattr(arguments, name)
         if value < minimum:
-            raise ValueError(f"--{name.replace('_', '-')} must be >= {minimum}. Received: {name}={value}")
+            raise errors.InvalidArgumentError(f"--{name.replace('_', '-')} must be >= {minimum}. Received: {name}={value}")
     if arguments.image_size is not None and arguments.image_size < 8:
-        raise ValueError(f"--image-size must be >= 8. Received: image_size={arguments.image_size}")
+        raise errors.InvalidArgumentError(f"--image-size must be >= 8. Received: image_size={arguments.image_size}")
     # The stages check the rates, decay and multipliers themselves; build them once now to fail early.
     finetuning.two_stage_schedule(
         2, 1, arguments.warmup_epochs, arguments.epochs, arguments.warmup_learning_rate, arguments.learning_rate,
@@ -203,4 +204,4 @@ def main(argv=None):
 
 if __name__ == "__main__":
     # Bad flags, missing data or weights: one clear line ("error: ...") and exit code 2.
-    cli.run(main)
+    sys.exit(cli.run(main))

@@ -21,13 +21,14 @@ message saying what to do.
 
 import argparse
 import pathlib
+import sys
 
 import cv2
 import numpy as np
 
 from pyimagesearch.datasets import imagefiles
 from pyimagesearch.nn import applications
-from pyimagesearch.utils import atomic, cli
+from pyimagesearch.utils import atomic, cli, errors
 
 MODELS = ("vgg16", "vgg19", "resnet50", "inception_v3", "xception")
 DEFAULT_OUTPUT_FOLDER = pathlib.Path("output") / "imagenet_pretrained"
@@ -51,18 +52,18 @@ def parse_arguments(argv=None):
 def validate_arguments(arguments):
     weights = applications.parse_weights(arguments.weights)
     if weights is None:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "Classifying needs trained weights: 'imagenet' or a weights file (random weights give random labels). "
             f"Received: weights={arguments.weights!r}"
         )
     if arguments.input_size is not None and weights == applications.IMAGENET:
         size = applications.default_image_size(arguments.model)
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"--input-size only applies to --weights PATH: the ImageNet classifier takes {size}x{size} images. "
             f"Received: input_size={arguments.input_size}"
         )
     if arguments.top < 1:
-        raise ValueError(f"--top must be >= 1. Received: top={arguments.top}")
+        raise errors.InvalidArgumentError(f"--top must be >= 1. Received: top={arguments.top}")
     return weights
 
 
@@ -92,7 +93,7 @@ def write_image(path, image):
     """Writes the image atomically: the temporary file keeps the suffix, which picks the encoder."""
     with atomic.atomic_output_path(path) as temporary_path:
         if not cv2.imwrite(str(temporary_path), image):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"OpenCV could not write an image to {path} (unknown extension?). Received: output={str(path)!r}"
             )
 
@@ -129,4 +130,4 @@ def main(argv=None):
 if __name__ == "__main__":
     # Bad flags, an unreadable image, weights that are neither cached nor downloadable: one
     # clear line ("error: ...") and exit code 2 instead of a traceback.
-    cli.run(main)
+    sys.exit(cli.run(main))

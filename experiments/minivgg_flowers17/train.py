@@ -16,35 +16,36 @@ pyimagesearch/training/); evaluate.py rebuilds the report from that folder alone
 
 import argparse
 import pathlib
+import sys
 
 import keras
 
 import config
-import evaluate
 from pyimagesearch.datasets import catalog, imagefiles, imagefolder, splits
 from pyimagesearch.io import builder, hdf5pipeline, pipeline
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.training import fitting, reports, runs
+from pyimagesearch.training import fitting, flags, heldout, reports, runs
 from pyimagesearch.utils import cli, seeding, strategy
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default=config.DATASET, help="catalog name or folder of class subfolders")
+    flags.add_run_arguments(
+        parser,
+        dataset=config.DATASET,
+        epochs=config.EPOCHS,
+        batch_size=config.BATCH_SIZE,
+        learning_rate=config.LEARNING_RATE,
+        seed=config.SEED,
+        output=config.OUTPUT,
+        checkpoint_every=config.CHECKPOINT_EVERY,
+    )
     parser.add_argument(
         "--hdf5", default=None, metavar="DIR", help="train from DIR/train.hdf5, test on DIR/test.hdf5 (built if missing)"
     )
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=config.AUGMENT)
-    parser.add_argument("--epochs", type=int, default=config.EPOCHS)
-    parser.add_argument("--batch-size", type=int, default=config.BATCH_SIZE, help="per replica")
-    parser.add_argument("--learning-rate", type=float, default=config.LEARNING_RATE)
     parser.add_argument("--image-size", type=int, default=config.IMAGE_SIZE)
-    parser.add_argument("--checkpoint-every", type=int, default=config.CHECKPOINT_EVERY, help="epochs")
-    parser.add_argument("--seed", type=int, default=config.SEED)
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
-    parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
     return parser.parse_args()
 
 
@@ -77,14 +78,16 @@ def ensure_hdf5(arguments):
             arguments.dataset, hdf5_dir, arguments.image_size, arguments.image_size,
             val_size=0, test_size=config.TEST_SIZE, seed=arguments.seed,
         )
-    evaluate.check_hdf5_folder(hdf5_dir, arguments.image_size)
+    heldout.check_hdf5_folder(hdf5_dir, arguments.image_size)
 
 
 def make_datasets(arguments, split, global_batch_size):
     """Returns (train dataset, test dataset, test labels, class names), from images or HDF5."""
     augmentation = build_augmentation(seed=arguments.seed) if arguments.augment else None
     if arguments.hdf5:
-        test_dataset, test_labels, class_names = evaluate.held_out_data(arguments.hdf5, arguments.image_size, global_batch_size)
+        test_dataset, test_labels, class_names = heldout.from_hdf5_folder(
+            arguments.hdf5, arguments.image_size, global_batch_size
+        )
         train_dataset = hdf5pipeline.make_hdf5_dataset(
             pathlib.Path(arguments.hdf5) / "train.hdf5", global_batch_size, training=True, seed=arguments.seed,
             augmentation=augmentation,
@@ -93,15 +96,12 @@ def make_datasets(arguments, split, global_batch_size):
     class_names = split["class_names"]
     print("[INFO] loading images...")
     train_images, train_labels, _ = imagefolder.load_split_images(split, "train", arguments.image_size)
-    test_images, test_labels, _ = imagefolder.load_split_images(split, "test", arguments.image_size)
     train_dataset = pipeline.make_array_dataset(
         train_images, train_labels, global_batch_size,
         pipeline.make_batch_transform(len(class_names), augmentation=augmentation),
         shuffle=True, seed=arguments.seed,
     )
-    test_dataset = pipeline.make_array_dataset(
-        test_images, test_labels, global_batch_size, pipeline.make_batch_transform(len(class_names))
-    )
+    test_dataset, test_labels, _ = heldout.from_split(split, arguments.image_size, global_batch_size)
     return train_dataset, test_dataset, test_labels, class_names
 
 
@@ -138,4 +138,4 @@ def main():
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    sys.exit(cli.run(main))

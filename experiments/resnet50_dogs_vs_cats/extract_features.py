@@ -9,13 +9,26 @@
 `--dataset` takes the catalog name `dogs-vs-cats`, Kaggle's flat `train/` folder (`cat.123.jpg`;
 recognised automatically, `--layout flat|folders` forces one), a folder of class subfolders, or
 an image HDF5 file made by the builder. Corrupt photos are skipped and named at the end. Every
-flag of the package's command line works here (`python -m pyimagesearch.transfer.features --help`).
+flag of the package's command line works here (`pyimagesearch-extract-features --help`).
 """
 
 import sys
 
 import config
-from pyimagesearch.transfer import features
+from pyimagesearch.cli import extract_features
 
 if __name__ == "__main__":
-    sys.exit(features.main_from_config(config, __doc__))
+    sys.exit(
+        extract_features.main(
+            prog="extract_features.py",
+            description=__doc__,
+            source=config.DATASET,
+            output_path=config.FEATURES_PATH,
+            backbone=config.BACKBONE,
+            pooling=config.POOLING,
+            batch_size=config.BATCH_SIZE,
+            buffer_size=config.BUFFER_SIZE,
+            shuffle=config.SHUFFLE,
+            seed=config.SEED,
+        )
+    )

@@ -22,6 +22,7 @@ import argparse
 import pathlib
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 
@@ -35,7 +36,7 @@ from pyimagesearch.io import pipeline
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import SimplePreprocessor
 from pyimagesearch.transfer import classifiers, features
-from pyimagesearch.utils import atomic, seeding
+from pyimagesearch.utils import atomic, cli, errors, seeding
 
 
 def parse_arguments():
@@ -62,7 +63,7 @@ def split_classes(dataset_root, work_dir):
     for name in config.DIGITS_TARGET_CLASSES:
         source = pathlib.Path(dataset_root) / name
         if not source.is_dir():
-            raise ValueError(f"{dataset_root} has no class folder {name!r}. Received: dataset={dataset_root}")
+            raise errors.InvalidArgumentError(f"{dataset_root} has no class folder {name!r}. Received: dataset={dataset_root}")
         shutil.copytree(source, target_root / name, dirs_exist_ok=True)
     return target_root
 
@@ -168,4 +169,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

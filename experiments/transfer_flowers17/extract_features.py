@@ -7,14 +7,26 @@
 
 The defaults are the course's (config.py): VGG16 with ImageNet weights and without its
 classifier, block5_pool flattened to 25,088 values, batches of 32. Every flag of the package's
-command line works here (`python -m pyimagesearch.transfer.features --help`): --backbone,
+command line works here (`pyimagesearch-extract-features --help`): --backbone,
 --weights imagenet|none|PATH, --layer, --pooling, --image-size, --precision, --overwrite, ...
 """
 
 import sys
 
 import config
-from pyimagesearch.transfer import features
+from pyimagesearch.cli import extract_features
 
 if __name__ == "__main__":
-    sys.exit(features.main_from_config(config, __doc__))
+    sys.exit(
+        extract_features.main(
+            prog="extract_features.py",
+            description=__doc__,
+            source=config.DATASET,
+            output_path=config.FEATURES_PATH,
+            backbone=config.BACKBONE,
+            batch_size=config.BATCH_SIZE,
+            buffer_size=config.BUFFER_SIZE,
+            shuffle=config.SHUFFLE,
+            seed=config.SEED,
+        )
+    )

@@ -14,7 +14,7 @@ import sys
 import config
 from pyimagesearch.training import runs
 from pyimagesearch.transfer import classifiers
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, cli
 
 
 def parse_arguments():
@@ -27,12 +27,8 @@ def parse_arguments():
 
 def main():
     arguments = parse_arguments()
-    try:
-        run_dir = pathlib.Path(arguments.run or runs.latest_run(pathlib.Path(arguments.output) / config.EXPERIMENT))
-        result = classifiers.rank_accuracy_of_run(run_dir, arguments.features)
-    except (ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    run_dir = pathlib.Path(arguments.run or runs.latest_run(pathlib.Path(arguments.output) / config.EXPERIMENT))
+    result = classifiers.rank_accuracy_of_run(run_dir, arguments.features)
     print(f"[INFO] {run_dir}: {result['samples']} held-out rows of {result['features_path']}")
     print(f"[INFO] rank-1: {result['rank1'] * 100:.2f}%")
     print(f"[INFO] rank-5: {result['rank5'] * 100:.2f}%")
@@ -41,4 +37,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

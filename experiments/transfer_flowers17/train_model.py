@@ -13,7 +13,19 @@ confusion_matrix.png. `--jobs -1` fits the grid on every CPU.
 import sys
 
 import config
-from pyimagesearch.transfer import classifiers
+from pyimagesearch.cli import train_classifier
 
 if __name__ == "__main__":
-    sys.exit(classifiers.main_from_config(config, __doc__))
+    sys.exit(
+        train_classifier.main(
+            config.EXPERIMENT,
+            description=__doc__,
+            features=config.FEATURES_PATH,
+            c_values=config.C_VALUES,
+            train_fraction=config.TRAIN_FRACTION,
+            folds=config.FOLDS,
+            max_iter=config.MAX_ITER,
+            seed=config.SEED,
+            output=config.OUTPUT,
+        )
+    )

@@ -6,7 +6,7 @@ import pathlib
 
 import keras
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 # Monitored names containing one of these improve upwards under mode="auto"; all others downwards.
 MAXIMISED_NAME_PARTS = ("acc", "auc", "precision", "recall", "f1")
@@ -38,15 +38,15 @@ class BestModelCheckpoint(keras.callbacks.Callback):
         super().__init__()
         self.filepath = pathlib.Path(filepath)
         if self.filepath.suffix != ".keras":
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`filepath` must end in .keras (the full-model format). Received: filepath={filepath}"
             )
         if not isinstance(monitor, str) or not monitor:
-            raise ValueError(f"`monitor` must be a non-empty log name. Received: monitor={monitor!r}")
+            raise errors.InvalidArgumentError(f"`monitor` must be a non-empty log name. Received: monitor={monitor!r}")
         if initial_value is not None and (
             not isinstance(initial_value, numbers.Real) or not math.isfinite(initial_value)
         ):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`initial_value` must be a finite number or None. Received: initial_value={initial_value!r}"
             )
         self.monitor = monitor
@@ -62,7 +62,7 @@ class BestModelCheckpoint(keras.callbacks.Callback):
         Public so that code resuming a run picks the best value from a saved history the same way.
         """
         if mode not in MODES:
-            raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
+            raise errors.InvalidArgumentError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
         if mode != "auto":
             return mode
         name = monitor.lower()
@@ -75,7 +75,7 @@ class BestModelCheckpoint(keras.callbacks.Callback):
         logs = logs or {}
         if self.monitor not in logs:
             if not self._monitor_checked:
-                raise ValueError(
+                raise errors.InvalidArgumentError(
                     f"BestModelCheckpoint monitors {self.monitor!r}, which is not in the logs of the first "
                     f"epoch. Available: {sorted(logs)}. (Validation names such as 'val_loss' need "
                     f"validation data, at every epoch.) Received: monitor={self.monitor}"

@@ -19,7 +19,7 @@ import re
 
 import keras
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch_(\d+)\.keras$")
 
@@ -76,7 +76,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
             return self.start_at
         if self.start_at in (0, first_epoch):
             return 0
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"EpochCheckpoint was told training resumes at epoch {self.start_at}, but fit() started at "
             f"initial_epoch={first_epoch}. Pass the same epoch to both. Received: start_at={self.start_at}"
         )
@@ -118,4 +118,4 @@ def _list_checkpoints(output_dir):
 
 def _check_integer(name, value, minimum):
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib import figure as matplotlib_figure
 
-from pyimagesearch.utils import atomic, validation
+from pyimagesearch.utils import atomic, errors, validation
 
 
 class _EpochSchedule:
@@ -28,7 +28,7 @@ class _EpochSchedule:
     def __call__(self, epoch, learning_rate=None):
         # LearningRateScheduler passes the current rate too; these schedules depend only on the epoch.
         if not isinstance(epoch, numbers.Integral) or isinstance(epoch, bool) or epoch < 0:
-            raise ValueError(f"`epoch` must be a non-negative integer. Received: epoch={epoch!r}")
+            raise errors.InvalidArgumentError(f"`epoch` must be a non-negative integer. Received: epoch={epoch!r}")
         return float(self.learning_rate_at(int(epoch)))
 
     def learning_rate_at(self, epoch):
@@ -37,7 +37,7 @@ class _EpochSchedule:
     def plot(self, epochs, path):
         """Plots the learning rate for epochs 0 .. `epochs` - 1 to the PNG file `path` (atomically)."""
         if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-            raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
+            raise errors.InvalidArgumentError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
         path = _png_path(path)
         epoch_numbers = np.arange(epochs)
         rates = [self(int(epoch)) for epoch in epoch_numbers]
@@ -66,7 +66,7 @@ class PolynomialDecay(_EpochSchedule):
 
     def __init__(self, max_epochs, initial_learning_rate=0.01, power=1.0):
         if not isinstance(max_epochs, int) or isinstance(max_epochs, bool) or max_epochs < 1:
-            raise ValueError(f"`max_epochs` must be a positive integer. Received: max_epochs={max_epochs!r}")
+            raise errors.InvalidArgumentError(f"`max_epochs` must be a positive integer. Received: max_epochs={max_epochs!r}")
         validation.check_positive_numbers(initial_learning_rate=initial_learning_rate, power=power)
         self.max_epochs = max_epochs
         self.initial_learning_rate = float(initial_learning_rate)
@@ -90,7 +90,7 @@ class StepDecay(_EpochSchedule):
     def __init__(self, initial_learning_rate=0.01, factor=0.25, drop_every=10):
         validation.check_positive_numbers(initial_learning_rate=initial_learning_rate, factor=factor)
         if not isinstance(drop_every, int) or isinstance(drop_every, bool) or drop_every < 1:
-            raise ValueError(f"`drop_every` must be a positive integer. Received: drop_every={drop_every!r}")
+            raise errors.InvalidArgumentError(f"`drop_every` must be a positive integer. Received: drop_every={drop_every!r}")
         self.initial_learning_rate = float(initial_learning_rate)
         self.factor = float(factor)
         self.drop_every = drop_every
@@ -124,5 +124,5 @@ def inverse_time_decay(initial_learning_rate, decay):
 def _png_path(path):
     path = pathlib.Path(path)
     if path.suffix.lower() != ".png":
-        raise ValueError(f"Plots are written as PNG files; `path` must end in .png. Received: path={path}")
+        raise errors.InvalidArgumentError(f"Plots are written as PNG files; `path` must end in .png. Received: path={path}")
     return path

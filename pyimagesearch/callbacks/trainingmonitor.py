@@ -5,8 +5,7 @@ import pathlib
 
 import keras
 
-from pyimagesearch.utils import atomic
-from pyimagesearch.utils import plots
+from pyimagesearch.utils import atomic, errors, plots
 
 LEARNING_RATE_KEY = "learning_rate"
 
@@ -32,10 +31,10 @@ class TrainingMonitor(keras.callbacks.Callback):
     def __init__(self, fig_path, json_path=None, start_at=0):
         super().__init__()
         if not isinstance(start_at, int) or isinstance(start_at, bool) or start_at < 0:
-            raise ValueError(f"`start_at` must be a non-negative integer. Received: start_at={start_at!r}")
+            raise errors.InvalidArgumentError(f"`start_at` must be a non-negative integer. Received: start_at={start_at!r}")
         self.fig_path = pathlib.Path(fig_path)
         if self.fig_path.suffix.lower() != ".png":
-            raise ValueError(f"`fig_path` must end in .png. Received: fig_path={fig_path}")
+            raise errors.InvalidArgumentError(f"`fig_path` must end in .png. Received: fig_path={fig_path}")
         self.json_path = pathlib.Path(json_path) if json_path is not None else None
         self.start_at = start_at
         self.history = {}
@@ -78,9 +77,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         try:
             history = json.loads(self.json_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ValueError(f"Cannot read the training history {self.json_path}: {error}") from error
+            raise errors.InvalidArgumentError(f"Cannot read the training history {self.json_path}: {error}") from error
         if not isinstance(history, dict) or not all(isinstance(series, list) for series in history.values()):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"The training history {self.json_path} must be a JSON object of metric name -> list of "
                 f"per-epoch values. Received: a {type(history).__name__}"
             )
@@ -89,7 +88,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     def _trimmed(self, history):
         for key, series in history.items():
             if len(series) < self.start_at:
-                raise ValueError(
+                raise errors.InvalidArgumentError(
                     f"The training history {self.json_path} is too short to resume at epoch {self.start_at}: "
                     f"series {key!r} has {len(series)} entries. Check `start_at` (or `initial_epoch`) "
                     f"against the checkpoint you resume from. Received: start_at={self.start_at}"

@@ -24,9 +24,8 @@ import os
 import pathlib
 import shutil
 
-from pyimagesearch.datasets import download as download_module
-from pyimagesearch.datasets import imagefiles
-from pyimagesearch.utils import atomic
+from pyimagesearch.datasets import download as download_module, imagefiles
+from pyimagesearch.utils import atomic, errors
 
 ENVIRONMENT_VARIABLE = "PYIMAGESEARCH_DATASETS"
 # A mirror (a local server, a proxy cache, a lab file share over HTTP) that holds the archives
@@ -83,17 +82,17 @@ class DatasetEntry:
     def __post_init__(self):
         downloaded = self.url is not None
         if downloaded == (self.generate is not None):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "A catalog entry needs either `url` (downloaded) or `generate` (offline), not both. "
                 f"Received: url={self.url!r}, generate={self.generate!r}"
             )
         if downloaded and (self.filename is None or self.arrange is None):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"A downloaded entry needs `filename` and `arrange`. "
                 f"Received: filename={self.filename!r}, arrange={self.arrange!r}"
             )
         if downloaded and self.sha256 is None and self.md5 is None and self.size is None:
-            raise ValueError(f"A downloaded entry needs a sha256, md5 or size to verify. Received: url={self.url!r}")
+            raise errors.InvalidArgumentError(f"A downloaded entry needs a sha256, md5 or size to verify. Received: url={self.url!r}")
 
 
 def flowers17_entry(url=FLOWERS17_URL, sha256=FLOWERS17_SHA256, md5=None, size=None,
@@ -204,7 +203,7 @@ def _lookup(name_or_path):
     if isinstance(name_or_path, DatasetEntry):
         return name_or_path
     if not isinstance(name_or_path, (str, os.PathLike)):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Expected a catalog name, a folder path or a DatasetEntry. Received: name_or_path={name_or_path!r}"
         )
     path = pathlib.Path(name_or_path)
@@ -213,7 +212,7 @@ def _lookup(name_or_path):
     if isinstance(name_or_path, str) and name_or_path in CATALOG:
         return CATALOG[name_or_path]
     what = "a file, not a folder" if path.exists() else "neither an existing folder nor a catalog name"
-    raise ValueError(
+    raise errors.InvalidArgumentError(
         f"{str(name_or_path)!r} is {what}. Give a folder of class subfolders or one of the catalog "
         f"names: {', '.join(catalog_names())}. Received: name_or_path={str(name_or_path)!r}"
     )
@@ -221,7 +220,7 @@ def _lookup(name_or_path):
 
 def _check_existing(final_dir):
     if not final_dir.is_dir() or not any(child.is_dir() for child in final_dir.iterdir()):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"{final_dir} exists but holds no class folders, so it was not made by the catalog "
             f"(the catalog only ever moves complete folders into place). Delete it and run again. "
             f"Received: {final_dir}"

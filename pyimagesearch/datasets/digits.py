@@ -10,7 +10,7 @@ import pathlib
 import cv2
 import numpy as np
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 # load_digits stores 17 grey levels, 0 (background) .. 16 (ink).
 _MAX_DIGIT_VALUE = 16
@@ -25,7 +25,7 @@ def write_digits_dataset(output_dir):
     """
     output_dir = pathlib.Path(output_dir)
     if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`output_dir` must be a new (or empty) folder. Received: output_dir={str(output_dir)!r}"
         )
     from sklearn import datasets  # imported here: scikit-learn is slow to import
@@ -46,7 +46,7 @@ def digits_to_uint8(images):
     """Scales load_digits values 0..16 to uint8 0..255 (16 -> 255), rounding to nearest."""
     images = np.asarray(images, dtype=np.float64)
     if images.size and (images.min() < 0 or images.max() > _MAX_DIGIT_VALUE):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Expected digit pixel values in [0, {_MAX_DIGIT_VALUE}]. "
             f"Received: values in [{images.min()}, {images.max()}]"
         )

@@ -34,7 +34,7 @@ import zipfile
 
 import progressbar
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 # Seconds to wait for the connection and for each read: with no network we fail fast.
 DEFAULT_TIMEOUT = 10.0
@@ -43,7 +43,7 @@ _HASH_LENGTHS = {"sha256": 64, "md5": 32}
 _PARTIAL_PATTERN = re.compile(r"\.partial-(\d+)-[0-9a-f]+")
 
 
-class DatasetDownloadError(RuntimeError):
+class DatasetDownloadError(errors.UserError, RuntimeError):
     """A dataset could not be downloaded, verified or extracted.
 
     `url` is the source, `destination` the file or folder that was being made; both may be
@@ -67,7 +67,7 @@ class UnsafeArchiveError(DatasetDownloadError):
 def hash_file(path, algorithm="sha256"):
     """Returns the hex digest of the file at `path` (`algorithm` is "sha256" or "md5")."""
     if algorithm not in _HASH_LENGTHS:
-        raise ValueError(f"`algorithm` must be 'sha256' or 'md5'. Received: algorithm={algorithm!r}")
+        raise errors.InvalidArgumentError(f"`algorithm` must be 'sha256' or 'md5'. Received: algorithm={algorithm!r}")
     hasher = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK_SIZE), b""):
@@ -108,7 +108,7 @@ def download_file(url, destination, sha256=None, md5=None, size=None, timeout=DE
     _check_url(url)
     _check_expected(sha256, md5, size)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        raise ValueError(f"`timeout` must be a positive number of seconds. Received: timeout={timeout!r}")
+        raise errors.InvalidArgumentError(f"`timeout` must be a positive number of seconds. Received: timeout={timeout!r}")
     destination = pathlib.Path(destination)
     if destination.exists():
         verify_file(destination, sha256=sha256, md5=md5, size=size)
@@ -226,9 +226,9 @@ def extract_archive(archive_path, output_dir, verbose=True):
     archive_path = pathlib.Path(archive_path)
     output_dir = pathlib.Path(output_dir)
     if not archive_path.is_file():
-        raise ValueError(f"Expected an archive file. Received: archive_path={str(archive_path)!r}")
+        raise errors.InvalidArgumentError(f"Expected an archive file. Received: archive_path={str(archive_path)!r}")
     if output_dir.exists():
-        raise ValueError(f"The extraction folder must not exist yet. Received: output_dir={str(output_dir)!r}")
+        raise errors.InvalidArgumentError(f"The extraction folder must not exist yet. Received: output_dir={str(output_dir)!r}")
     with atomic.atomic_output_path(output_dir) as temporary_dir:
         temporary_dir.mkdir()
         if tarfile.is_tarfile(archive_path):
@@ -346,14 +346,14 @@ def _process_alive(pid):
 
 def _check_url(url):
     if not isinstance(url, str) or not re.match(r"^(https?|ftp|file)://", url):
-        raise ValueError(f"`url` must be an http(s), ftp or file URL. Received: url={url!r}")
+        raise errors.InvalidArgumentError(f"`url` must be an http(s), ftp or file URL. Received: url={url!r}")
 
 
 def _check_expected(sha256, md5, size):
     for algorithm, value in (("sha256", sha256), ("md5", md5)):
         if value is not None and not re.fullmatch(rf"[0-9a-fA-F]{{{_HASH_LENGTHS[algorithm]}}}", str(value)):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`{algorithm}` must be {_HASH_LENGTHS[algorithm]} hex digits. Received: {algorithm}={value!r}"
             )
     if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-        raise ValueError(f"`size` must be a non-negative integer of bytes. Received: size={size!r}")
+        raise errors.InvalidArgumentError(f"`size` must be a non-negative integer of bytes. Received: size={size!r}")

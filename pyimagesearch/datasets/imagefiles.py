@@ -11,6 +11,8 @@ import pathlib
 import cv2
 import numpy as np
 
+from pyimagesearch.utils import errors
+
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 # cv2 can decode a JPEG at 1/2, 1/4 or 1/8 size in the DCT domain, much faster than a full
@@ -24,7 +26,7 @@ _JPEG_MAGIC = b"\xff\xd8"
 _JPEG_END = b"\xff\xd9"
 
 
-class ImageReadError(ValueError):
+class ImageReadError(errors.UserError, ValueError):
     """An image file that can't be decoded. `path` names the file, `reason` says why."""
 
     def __init__(self, path, reason):
@@ -41,7 +43,7 @@ def list_images(folder):
     """
     folder = pathlib.Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"Expected a folder of images. Received: folder={str(folder)!r}")
+        raise errors.InvalidArgumentError(f"Expected a folder of images. Received: folder={str(folder)!r}")
     paths = []
     for root, directories, files in os.walk(folder):
         directories[:] = sorted(name for name in directories if not name.startswith("."))

@@ -5,6 +5,7 @@ import numpy as np
 from pyimagesearch.datasets import splits
 from pyimagesearch.datasets.simpledatasetloader import SimpleDatasetLoader
 from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
+from pyimagesearch.utils import errors
 
 
 def load_split_images(split, part, image_size, verbose=True):
@@ -16,7 +17,7 @@ def load_split_images(split, part, image_size, verbose=True):
     (path, reason) pairs, so train and evaluate drop the same images.
     """
     if not isinstance(image_size, int) or image_size < 8:
-        raise ValueError(f"`image_size` must be an integer >= 8. Received: image_size={image_size!r}")
+        raise errors.InvalidArgumentError(f"`image_size` must be an integer >= 8. Received: image_size={image_size!r}")
     loader = SimpleDatasetLoader(
         preprocessors=[AspectAwarePreprocessor(image_size, image_size)],
         target_size=(image_size, image_size),

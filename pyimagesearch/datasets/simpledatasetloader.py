@@ -16,7 +16,7 @@ import numpy as np
 import progressbar
 
 from pyimagesearch.datasets import imagefiles
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class SimpleDatasetLoader:
             return
         if len(self.skipped) == total:
             first_path, first_reason = self.skipped[0]
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"None of the {total} images could be read (first: {first_path}: {first_reason}). "
                 f"Received: image_paths with {total} unreadable files"
             )
@@ -90,7 +90,7 @@ class SimpleDatasetLoader:
 def _stack(data, image_paths):
     shapes = {np.shape(image) for image in data}
     if len(shapes) > 1:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "The images have different shapes after preprocessing, so they can't form one array; "
             "add a resizing preprocessor such as SimplePreprocessor. "
             f"Received: {len(shapes)} shapes, e.g. {sorted(shapes)[:3]}"
@@ -110,20 +110,20 @@ def _is_course_verbose(verbose):
 
 def _check_verbose(verbose):
     if not isinstance(verbose, (bool, int, np.integer)):
-        raise ValueError(f"`verbose` must be a bool or an int (course style). Received: verbose={verbose!r}")
+        raise errors.InvalidArgumentError(f"`verbose` must be a bool or an int (course style). Received: verbose={verbose!r}")
 
 
 def _check_preprocessors(preprocessors):
     if preprocessors is None:
         return []
     if not isinstance(preprocessors, (list, tuple)):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`preprocessors` must be a list of objects with a `preprocess(image)` method. "
             f"Received: preprocessors={preprocessors!r}"
         )
     for preprocessor in preprocessors:
         if not callable(getattr(preprocessor, "preprocess", None)):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "Every preprocessor needs a `preprocess(image)` method. "
                 f"Received: preprocessor={preprocessor!r}"
             )
@@ -139,7 +139,7 @@ def _check_target_size(target_size):
         and all(validation.is_positive_integer(side) for side in target_size)
     )
     if not valid:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`target_size` must be (width, height) of positive ints. Received: target_size={target_size!r}"
         )
     return tuple(int(side) for side in target_size)
@@ -147,11 +147,11 @@ def _check_target_size(target_size):
 
 def _check_image_paths(image_paths):
     if isinstance(image_paths, (str, pathlib.PurePath)):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`image_paths` must be a list of image paths, not one path; "
             f"use imagefiles.list_images(folder). Received: image_paths={str(image_paths)!r}"
         )
     image_paths = list(image_paths)
     if not image_paths:
-        raise ValueError("`image_paths` must name at least one image. Received: image_paths=[]")
+        raise errors.InvalidArgumentError("`image_paths` must name at least one image. Received: image_paths=[]")
     return image_paths

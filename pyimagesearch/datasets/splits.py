@@ -12,7 +12,7 @@ import pathlib
 import numpy as np
 from sklearn import model_selection
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 
 def class_names_from_paths(paths):
@@ -27,7 +27,7 @@ def labels_from_paths(paths, class_names):
     for path in paths:
         name = pathlib.Path(path).parent.name
         if name not in index:
-            raise ValueError(f"Image {path} is in folder {name!r}, which is not a known class. Received: class_names={class_names}")
+            raise errors.InvalidArgumentError(f"Image {path} is in folder {name!r}, which is not a known class. Received: class_names={class_names}")
         labels.append(index[name])
     return np.asarray(labels, dtype=np.int64)
 
@@ -39,11 +39,11 @@ def stratified_split(paths, labels, test_size=0.25, seed=42):
     the same split.
     """
     if not 0.0 < test_size < 1.0:
-        raise ValueError(f"`test_size` must be between 0 and 1. Received: test_size={test_size!r}")
+        raise errors.InvalidArgumentError(f"`test_size` must be between 0 and 1. Received: test_size={test_size!r}")
     labels = np.asarray(labels)
     counts = np.bincount(labels)
     if counts[counts > 0].min() < 2:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "Every class needs at least 2 images for a stratified split. "
             f"Received: images per class={counts.tolist()}"
         )
@@ -60,10 +60,10 @@ def split_image_folder(paths, dataset_root, test_size=0.25, seed=42):
     "train" and "test" are lists of paths relative to `dataset_root`.
     """
     if not paths:
-        raise ValueError(f"No images found in {dataset_root}. Received: {len(paths)} paths")
+        raise errors.InvalidArgumentError(f"No images found in {dataset_root}. Received: {len(paths)} paths")
     class_names = class_names_from_paths(paths)
     if len(class_names) < 2:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"A classifier needs at least 2 class folders in {dataset_root}. "
             f"Received: class folders={class_names}"
         )
@@ -83,7 +83,7 @@ def split_image_folder(paths, dataset_root, test_size=0.25, seed=42):
 def split_paths(split, part):
     """Absolute paths of the "train" or "test" part of a split dict."""
     if part not in ("train", "test"):
-        raise ValueError(f"`part` must be 'train' or 'test'. Received: part={part!r}")
+        raise errors.InvalidArgumentError(f"`part` must be 'train' or 'test'. Received: part={part!r}")
     root = pathlib.Path(split["dataset_root"])
     return [str(root / relative) for relative in split[part]]
 
@@ -95,6 +95,6 @@ def save_split(split, path):
 def load_split(path):
     path = pathlib.Path(path)
     if not path.is_file():
-        raise ValueError(f"No split file at {path}; was the run folder made by train.py? Received: path={str(path)!r}")
+        raise errors.InvalidArgumentError(f"No split file at {path}; was the run folder made by train.py? Received: path={str(path)!r}")
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import progressbar
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 # How hard the images are: 0 gives clean, centred, evenly lit flowers; 1 gives strong pose,
 # scale, lighting and colour changes, clutter and occluders. Values up to 2 are accepted.
@@ -139,20 +139,20 @@ def draw_flower_image(seed, class_index, image_index, difficulty=DEFAULT_DIFFICU
 def _check_arguments(output_dir, seed, images_per_class, difficulty, workers):
     output_dir = pathlib.Path(output_dir)
     if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`output_dir` must be a new (or empty) folder; delete it to draw again. "
             f"Received: output_dir={str(output_dir)!r}"
         )
     if not _is_integer(seed) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
+        raise errors.InvalidArgumentError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
     if not _is_integer(images_per_class) or images_per_class < 1:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`images_per_class` must be a positive integer. Received: images_per_class={images_per_class!r}"
         )
     if not isinstance(difficulty, (int, float)) or isinstance(difficulty, bool) or not 0 <= difficulty <= MAX_DIFFICULTY:
-        raise ValueError(f"`difficulty` must be a number in [0, {MAX_DIFFICULTY}]. Received: difficulty={difficulty!r}")
+        raise errors.InvalidArgumentError(f"`difficulty` must be a number in [0, {MAX_DIFFICULTY}]. Received: difficulty={difficulty!r}")
     if not _is_integer(workers) or workers < 1:
-        raise ValueError(f"`workers` must be a positive integer. Received: workers={workers!r}")
+        raise errors.InvalidArgumentError(f"`workers` must be a positive integer. Received: workers={workers!r}")
     return output_dir
 
 

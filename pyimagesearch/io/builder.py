@@ -4,10 +4,10 @@
     result = build_hdf5_dataset(paths, labels, "datasets/dogs-vs-cats-hdf5", 256, 256,
                                 val_size=2500, test_size=2500)
 
-or from the command line:
+or from the command line (`pyimagesearch.cli.build_hdf5`):
 
-    python -m pyimagesearch.io.builder --dataset dogs-vs-cats --output datasets/dogs-vs-cats-hdf5 \\
-        --width 256 --height 256 --val-size 2500 --test-size 2500
+    pyimagesearch-build-hdf5 --dataset dogs-vs-cats --output datasets/dogs-vs-cats-hdf5 \\
+        --image-size 256 --val-size 2500 --test-size 2500
 
 What it does, and why:
 - The split is stratified (every class keeps its share) and seeded: the same paths, labels
@@ -35,7 +35,6 @@ The output folder holds train.hdf5, val.hdf5 and test.hdf5 (a split of size 0 is
 `<name>_mean.json` and `build_report.txt`.
 """
 
-import argparse
 import collections
 import concurrent.futures
 import multiprocessing
@@ -43,7 +42,6 @@ import numbers
 import os
 import pathlib
 import shutil
-import sys
 
 import numpy as np
 import progressbar
@@ -52,7 +50,7 @@ from sklearn import model_selection
 from pyimagesearch.datasets import download, imagefiles
 from pyimagesearch.io import imagedecoding
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
-from pyimagesearch.utils import atomic, validation
+from pyimagesearch.utils import atomic, errors, validation
 
 SPLITS = ("train", "val", "test")
 REPORT_NAME = "build_report.txt"
@@ -76,29 +74,29 @@ def list_labelled_images(folder, layout="auto"):
     - "auto": "flat" when every image sits directly in `folder`, else "folders".
     """
     if layout not in LAYOUTS:
-        raise ValueError(f"`layout` must be one of {LAYOUTS}. Received: layout={layout!r}")
+        raise errors.InvalidArgumentError(f"`layout` must be one of {LAYOUTS}. Received: layout={layout!r}")
     root = pathlib.Path(folder)
     paths = imagefiles.list_images(root)
     if not paths:
-        raise ValueError(f"No image files under {root}. Received: folder={str(root)!r}")
+        raise errors.InvalidArgumentError(f"No image files under {root}. Received: folder={str(root)!r}")
     direct = [path for path in paths if pathlib.Path(path).parent == root]
     if layout == "auto":
         layout = "flat" if len(direct) == len(paths) else "folders"
     if layout == "folders":
         if direct:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"{root} mixes images at its top level ({direct[0]}) with class folders; use one "
                 f"layout. Received: {len(direct)} top-level images, layout='folders'"
             )
         return paths, [pathlib.Path(path).parent.name for path in paths]
     if len(direct) != len(paths):
         nested = next(path for path in paths if pathlib.Path(path).parent != root)
-        raise ValueError(f"The flat layout expects every image directly in {root}. Received: {nested}")
+        raise errors.InvalidArgumentError(f"The flat layout expects every image directly in {root}. Received: {nested}")
     labels = []
     for path in paths:
         stem = pathlib.Path(path).stem
         if "." not in stem or not stem.split(".", 1)[0]:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"In the flat layout file names must read <label>.<id>.<ext>, e.g. cat.123.jpg. Received: {path}"
             )
         labels.append(stem.split(".", 1)[0])
@@ -153,8 +151,8 @@ def build_hdf5_dataset(
     "mean_path" and "report_path".
     """
     image_paths, integer_labels, label_names = _validate_inputs(image_paths, labels, label_names)
-    width = validation.check_positive_integer("width", width)
-    height = validation.check_positive_integer("height", height)
+    width = validation.check_image_size("width", width)
+    height = validation.check_image_size("height", height)
     output_dir = pathlib.Path(output_dir)
     name = _validate_name(name if name is not None else output_dir.name)
     workers = _validate_workers(workers)
@@ -192,7 +190,7 @@ def split_paths(image_paths, labels, val_size=0.1, test_size=0.1, seed=42):
     test_count = _split_count("test_size", test_size, len(paths))
     val_count = _split_count("val_size", val_size, len(paths))
     if test_count + val_count >= len(paths):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Validation and test splits take {val_count + test_count} of {len(paths)} images, leaving "
             f"none to train on. Received: val_size={val_size!r}, test_size={test_size!r}"
         )
@@ -224,39 +222,15 @@ def build_from_dataset(dataset, output_dir, width, height, layout="auto", **opti
     """
     from pyimagesearch.datasets import catalog
 
+    # Checked before a catalog dataset is downloaded; build_hdf5_dataset checks the rest.
+    validation.check_image_size("width", width)
+    validation.check_image_size("height", height)
     folder = catalog.resolve_dataset(dataset)
     paths, labels = list_labelled_images(folder, layout)
     print(f"[INFO] building {output_dir} from {len(paths)} images in {folder}")
     result = build_hdf5_dataset(paths, labels, output_dir, width, height, **options)
     print_summary(result)
     return result
-
-
-def main(argv=None):
-    """Command line: `python -m pyimagesearch.io.builder --help`."""
-    arguments = _parse_arguments(argv)
-    try:
-        build_from_dataset(
-            arguments.dataset,
-            pathlib.Path(arguments.output),
-            arguments.width,
-            arguments.height,
-            layout=arguments.layout,
-            name=arguments.name,
-            val_size=arguments.val_size,
-            test_size=arguments.test_size,
-            seed=arguments.seed,
-            resize=arguments.resize,
-            workers=arguments.workers,
-            use_multiprocessing=arguments.use_multiprocessing,
-            overwrite=arguments.overwrite,
-            progress=arguments.progress,
-            compression=arguments.compression,
-        )
-    except (ValueError, FileExistsError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
 
 
 def print_summary(result):
@@ -297,7 +271,7 @@ def _build_into(staging_dir, splits, label_names, target_size, decoder, progress
                         writer.add(image[None], labels[index : index + 1])
                     bar.update(bar.value + 1)
                 if writer.rows_added == 0:
-                    raise ValueError(f"No image of the {split} split could be read. Received: {len(paths)} paths, all skipped")
+                    raise errors.InvalidArgumentError(f"No image of the {split} split could be read. Received: {len(paths)} paths, all skipped")
             files[split], counts[split] = writer.output_path, writer.rows_added
             if split == "train":
                 mean = writer.mean
@@ -428,7 +402,7 @@ class _Decoder:
 def _check_shape(image, target_size, path):
     width, height = target_size
     if getattr(image, "shape", None) != (height, width, 3):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The preprocessors must give ({height}, {width}, 3) images; {path} came out as "
             f"{getattr(image, 'shape', type(image).__name__)}. Received: a preprocessor that does not resize to the target"
         )
@@ -446,7 +420,7 @@ def _buffer_rows(target_size):
 
 def _resizer(resize, width, height):
     if resize not in RESIZE_MODES:
-        raise ValueError(f"`resize` must be one of {RESIZE_MODES}. Received: resize={resize!r}")
+        raise errors.InvalidArgumentError(f"`resize` must be one of {RESIZE_MODES}. Received: resize={resize!r}")
     if resize == "aspect":
         from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
 
@@ -474,7 +448,7 @@ def _stratified(paths, labels, count, seed, split):
         return model_selection.train_test_split(paths, labels, test_size=count, stratify=labels, random_state=seed)
     except ValueError as error:
         counts = np.bincount(labels)
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Can't make a stratified {split} split of {count} images: {error}. Received: images per "
             f"class={counts.tolist()}"
         ) from error
@@ -482,24 +456,24 @@ def _stratified(paths, labels, count, seed, split):
 
 def _split_count(name, size, total):
     if isinstance(size, bool) or not isinstance(size, numbers.Real):
-        raise ValueError(f"`{name}` must be a fraction in [0, 1) or a number of images. Received: {name}={size!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be a fraction in [0, 1) or a number of images. Received: {name}={size!r}")
     if isinstance(size, numbers.Integral):
         if size < 0:
-            raise ValueError(f"`{name}` must not be negative. Received: {name}={size!r}")
+            raise errors.InvalidArgumentError(f"`{name}` must not be negative. Received: {name}={size!r}")
         return int(size)
     if not 0.0 <= size < 1.0:
-        raise ValueError(f"`{name}` as a fraction must be in [0, 1). Received: {name}={size!r}")
+        raise errors.InvalidArgumentError(f"`{name}` as a fraction must be in [0, 1). Received: {name}={size!r}")
     # The same rounding as scikit-learn's train_test_split (ceil).
     return int(np.ceil(size * total))
 
 
 def _validate_inputs(image_paths, labels, label_names):
     if isinstance(image_paths, (str, os.PathLike)):
-        raise ValueError(f"`image_paths` must be a list of paths, not one path. Received: image_paths={str(image_paths)!r}")
+        raise errors.InvalidArgumentError(f"`image_paths` must be a list of paths, not one path. Received: image_paths={str(image_paths)!r}")
     image_paths = [str(path) for path in image_paths]
     labels = list(labels)
     if not image_paths or len(image_paths) != len(labels):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`image_paths` and `labels` must be non-empty and of the same length. "
             f"Received: {len(image_paths)} paths, {len(labels)} labels"
         )
@@ -508,25 +482,25 @@ def _validate_inputs(image_paths, labels, label_names):
         index = {name: position for position, name in enumerate(names)}
         unknown = sorted(set(labels) - set(index))
         if unknown:
-            raise ValueError(f"Labels {unknown[:5]} are not in `label_names`. Received: label_names={names!r}")
+            raise errors.InvalidArgumentError(f"Labels {unknown[:5]} are not in `label_names`. Received: label_names={names!r}")
         integers = np.array([index[label] for label in labels], dtype=np.int64)
     elif all(isinstance(label, numbers.Integral) and not isinstance(label, bool) and label >= 0 for label in labels):
         integers = np.asarray(labels, dtype=np.int64)
         names = [str(value) for value in range(integers.max() + 1)] if label_names is None else list(label_names)
         if integers.max() >= len(names):
-            raise ValueError(f"Label {integers.max()} has no name. Received: label_names={names!r}")
+            raise errors.InvalidArgumentError(f"Label {integers.max()} has no name. Received: label_names={names!r}")
     else:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`labels` must be all class names (str) or all non-negative integers. Received: e.g. {labels[:3]!r}"
         )
     if len(set(integers.tolist())) < 2:
-        raise ValueError(f"A classifier needs at least 2 classes. Received: classes={sorted(set(map(str, labels)))}")
+        raise errors.InvalidArgumentError(f"A classifier needs at least 2 classes. Received: classes={sorted(set(map(str, labels)))}")
     return image_paths, integers, names
 
 
 def _validate_name(name):
     if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
-        raise ValueError(f"`name` must be a plain file-name stem. Received: name={name!r}")
+        raise errors.InvalidArgumentError(f"`name` must be a plain file-name stem. Received: name={name!r}")
     return name
 
 
@@ -534,50 +508,5 @@ def _validate_workers(workers):
     if workers is None:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if not isinstance(workers, numbers.Integral) or isinstance(workers, bool) or workers < 0:
-        raise ValueError(f"`workers` must be a non-negative integer or None. Received: workers={workers!r}")
+        raise errors.InvalidArgumentError(f"`workers` must be a non-negative integer or None. Received: workers={workers!r}")
     return int(workers)
-
-
-def parse_split_size(text):
-    """argparse type: "0.1" is a fraction, "2500" a number of images."""
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction or a number of images, got {text!r}") from None
-
-
-def _parse_arguments(argv):
-    parser = argparse.ArgumentParser(
-        prog="pyimagesearch-build-hdf5",
-        description="Build train/val/test HDF5 files (uint8, shuffled, with the training mean) from images.",
-    )
-    parser.add_argument("--dataset", required=True, help="a folder of images or a catalog name (e.g. dogs-vs-cats)")
-    parser.add_argument("--output", required=True, help="the folder to create (train.hdf5, val.hdf5, test.hdf5, ...)")
-    parser.add_argument("--width", type=int, required=True, help="stored image width")
-    parser.add_argument("--height", type=int, required=True, help="stored image height")
-    parser.add_argument("--name", default=None, help="dataset name for <name>_mean.json (default: the folder name)")
-    parser.add_argument("--layout", choices=LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg")
-    parser.add_argument("--val-size", type=parse_split_size, default=0.1, help="fraction or number of images (0: none)")
-    parser.add_argument("--test-size", type=parse_split_size, default=0.1, help="fraction or number of images (0: none)")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--resize", choices=RESIZE_MODES, default="aspect", help="aspect: scale and centre-crop")
-    parser.add_argument("--workers", type=int, default=None, help="decoding threads (default: all CPUs)")
-    parser.add_argument(
-        "--use-multiprocessing", action="store_true", help="decode in worker processes instead of threads"
-    )
-    parser.add_argument("--compression", choices=("lzf", "gzip"), default=None)
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
-    return parser.parse_args(argv)
-
-
-if __name__ == "__main__":
-    # Run through the package module, so worker processes find the functions by their
-    # package name rather than as __main__.
-    from pyimagesearch.io import builder as _builder
-
-    sys.exit(_builder.main())

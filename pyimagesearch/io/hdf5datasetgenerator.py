@@ -20,6 +20,7 @@ import sys
 import numpy as np
 
 from pyimagesearch.io import hdf5format
+from pyimagesearch.utils import errors
 
 
 class HDF5DatasetGenerator:
@@ -56,12 +57,12 @@ class HDF5DatasetGenerator:
         seed=None,
     ):
         if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+            raise errors.InvalidArgumentError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
         if binarize and (not isinstance(classes, numbers.Integral) or isinstance(classes, bool) or classes < 2):
-            raise ValueError(f"`classes` must be an integer >= 2 to binarize labels. Received: classes={classes!r}")
+            raise errors.InvalidArgumentError(f"`classes` must be an integer >= 2 to binarize labels. Received: classes={classes!r}")
         for preprocessor in preprocessors or []:
             if not hasattr(preprocessor, "preprocess"):
-                raise ValueError(
+                raise errors.InvalidArgumentError(
                     f"Every preprocessor needs a `preprocess(image)` method. Received: {type(preprocessor).__name__}"
                 )
         self.db_path = str(db_path)
@@ -90,7 +91,7 @@ class HDF5DatasetGenerator:
     def generator(self, passes=np.inf):
         """Yields batches for `passes` full passes over the file (forever by default)."""
         if not (passes == np.inf or (isinstance(passes, numbers.Integral) and passes >= 1)):
-            raise ValueError(f"`passes` must be a positive integer or np.inf. Received: passes={passes!r}")
+            raise errors.InvalidArgumentError(f"`passes` must be a positive integer or np.inf. Received: passes={passes!r}")
         completed = 0
         while completed < passes:
             starts = np.arange(0, self.num_images, self.batch_size)
@@ -143,7 +144,7 @@ class HDF5DatasetGenerator:
         names = hdf5format.read_label_names(self.db)
         if self.binarize and names is not None and len(names) != self.classes:
             self.db.close()
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"{self.db_path} has {len(names)} classes ({', '.join(names)}), but one-hot labels "
                 f"were asked for {self.classes}. Received: classes={self.classes}"
             )

@@ -28,7 +28,7 @@ import numpy as np
 
 from pyimagesearch.datasets import download
 from pyimagesearch.io import hdf5format
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 _ALLOWED_DTYPES = ("uint8", "float16", "float32")
 # Chunks of at most this many bytes: large enough that a batch read touches few chunks, small
@@ -122,7 +122,7 @@ class HDF5DatasetWriter:
         rows = self._validate_rows(rows)
         labels = _validate_labels(labels, len(rows))
         if self.rows_added + len(rows) > self.dims[0]:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"The file was created for {self.dims[0]} rows; adding {len(rows)} more to "
                 f"{self.rows_added} would exceed it. Received: dims={self.dims}"
             )
@@ -145,11 +145,11 @@ class HDF5DatasetWriter:
         self._check_open()
         names = list(class_labels) if not isinstance(class_labels, str) else None
         if not names or not all(isinstance(name, str) and name for name in names):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`class_labels` must be a non-empty list of non-empty strings. Received: class_labels={class_labels!r}"
             )
         if len(set(names)) != len(names):
-            raise ValueError(f"`class_labels` must not repeat a name. Received: class_labels={names!r}")
+            raise errors.InvalidArgumentError(f"`class_labels` must not repeat a name. Received: class_labels={names!r}")
         if hdf5format.LABEL_NAMES_KEY in self._database:
             del self._database[hdf5format.LABEL_NAMES_KEY]
         self._database.create_dataset(
@@ -205,9 +205,9 @@ class HDF5DatasetWriter:
     def _finish(self):
         self.flush()
         if self._written == 0:
-            raise ValueError(f"No rows were added to {self.output_path}; an empty dataset file is refused. Received: 0 rows")
+            raise errors.InvalidArgumentError(f"No rows were added to {self.output_path}; an empty dataset file is refused. Received: 0 rows")
         if self._label_names is not None and self._max_label >= len(self._label_names):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"Label {self._max_label} has no name: only {len(self._label_names)} class labels were "
                 f"stored. Received: class_labels={self._label_names!r}"
             )
@@ -281,7 +281,7 @@ class HDF5DatasetWriter:
     def _validate_rows(self, rows):
         rows = np.asarray(rows)
         if rows.ndim != len(self.dims) or rows.shape[1:] != self.dims[1:]:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`rows` must have shape (k,) + {self.dims[1:]}. Received: rows.shape={rows.shape}"
             )
         if rows.dtype == self.dtype:
@@ -289,13 +289,13 @@ class HDF5DatasetWriter:
         if self.dtype == "uint8":
             return _to_uint8(rows)
         if not np.issubdtype(rows.dtype, np.number):
-            raise ValueError(f"`rows` must be numeric. Received: rows.dtype={rows.dtype}")
+            raise errors.InvalidArgumentError(f"`rows` must be numeric. Received: rows.dtype={rows.dtype}")
         # Cast with NumPy: letting h5py convert float32 to float16 is slow and rounds wrongly.
         return rows.astype(self.dtype)
 
     def _check_open(self):
         if self._closed:
-            raise ValueError(f"The writer for {self.output_path} is closed. Received: a call after close()")
+            raise errors.InvalidArgumentError(f"The writer for {self.output_path} is closed. Received: a call after close()")
 
 
 def _chunk_rows(capacity, row_bytes):
@@ -335,14 +335,14 @@ def _to_uint8(rows):
     mean-subtracted or scaled rows belong in a float32 features file instead.
     """
     if not np.issubdtype(rows.dtype, np.number) or np.issubdtype(rows.dtype, np.complexfloating):
-        raise ValueError(f"`rows` must hold pixel values. Received: rows.dtype={rows.dtype}")
+        raise errors.InvalidArgumentError(f"`rows` must hold pixel values. Received: rows.dtype={rows.dtype}")
     if rows.size and (rows.min() < 0 or rows.max() > 255):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "uint8 image rows must hold values 0..255; store scaled or mean-subtracted data with "
             f"dtype='float32'. Received: values from {rows.min()} to {rows.max()}"
         )
     if np.issubdtype(rows.dtype, np.floating) and not np.array_equal(rows, np.round(rows)):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "uint8 image rows must hold whole pixel values; store fractional data with "
             f"dtype='float32'. Received: rows.dtype={rows.dtype} with fractional values"
         )
@@ -353,12 +353,12 @@ def _validate_dims(dims):
     try:
         dims = tuple(dims)
     except TypeError:
-        raise ValueError(f"`dims` must be (N, H, W, C) or (N, D). Received: dims={dims!r}") from None
+        raise errors.InvalidArgumentError(f"`dims` must be (N, H, W, C) or (N, D). Received: dims={dims!r}") from None
     valid = len(dims) in (2, 4) and all(
         isinstance(size, numbers.Integral) and not isinstance(size, bool) and size >= 1 for size in dims
     )
     if not valid:
-        raise ValueError(f"`dims` must be (N, H, W, C) or (N, D) of positive integers. Received: dims={dims!r}")
+        raise errors.InvalidArgumentError(f"`dims` must be (N, H, W, C) or (N, D) of positive integers. Received: dims={dims!r}")
     return tuple(int(size) for size in dims)
 
 
@@ -367,7 +367,7 @@ def _validate_data_key(data_key):
         hdf5format.LABELS_KEY,
         hdf5format.LABEL_NAMES_KEY,
     ):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`data_key` must be a non-empty name without '/', other than 'labels' and "
             f"'label_names'. Received: data_key={data_key!r}"
         )
@@ -382,19 +382,19 @@ def _validate_dtype(dtype, dims):
     except TypeError:
         name = None
     if name not in _ALLOWED_DTYPES:
-        raise ValueError(f"`dtype` must be one of {_ALLOWED_DTYPES}. Received: dtype={dtype!r}")
+        raise errors.InvalidArgumentError(f"`dtype` must be one of {_ALLOWED_DTYPES}. Received: dtype={dtype!r}")
     return name
 
 
 def _validate_positive_integer(name, value):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
     return int(value)
 
 
 def _validate_flag(name, value):
     if not isinstance(value, bool):
-        raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be True or False. Received: {name}={value!r}")
     return value
 
 
@@ -403,23 +403,23 @@ def _validate_preprocessing(preprocessing):
         return preprocessing
     if isinstance(preprocessing, (list, tuple)) and all(isinstance(step, str) for step in preprocessing):
         return "; ".join(preprocessing)
-    raise ValueError(
+    raise errors.InvalidArgumentError(
         f"`preprocessing` must be a string or a list of strings. Received: preprocessing={preprocessing!r}"
     )
 
 
 def _validate_compression(compression):
     if compression not in (None, "lzf", "gzip"):
-        raise ValueError(f"`compression` must be None, 'lzf' or 'gzip'. Received: compression={compression!r}")
+        raise errors.InvalidArgumentError(f"`compression` must be None, 'lzf' or 'gzip'. Received: compression={compression!r}")
     return compression
 
 
 def _validate_labels(labels, count):
     labels = np.asarray(labels)
     if labels.shape != (count,):
-        raise ValueError(f"`labels` must have shape ({count},), one per row. Received: labels.shape={labels.shape}")
+        raise errors.InvalidArgumentError(f"`labels` must have shape ({count},), one per row. Received: labels.shape={labels.shape}")
     if count and not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"`labels` must be integers (class indices). Received: labels.dtype={labels.dtype}")
+        raise errors.InvalidArgumentError(f"`labels` must be integers (class indices). Received: labels.dtype={labels.dtype}")
     if count and labels.min() < 0:
-        raise ValueError(f"`labels` must be non-negative class indices. Received: min label={labels.min()}")
+        raise errors.InvalidArgumentError(f"`labels` must be non-negative class indices. Received: min label={labels.min()}")
     return labels.astype(np.int64, copy=False)

@@ -25,6 +25,8 @@ import pathlib
 import h5py
 import numpy as np
 
+from pyimagesearch.utils import errors
+
 FORMAT_VERSION = 1
 LABELS_KEY = "labels"
 LABEL_NAMES_KEY = "label_names"
@@ -32,7 +34,7 @@ DATA_KEYS = ("images", "features")
 MEAN_CHANNELS = ("R", "G", "B")
 
 
-class InvalidDatasetFileError(ValueError):
+class InvalidDatasetFileError(errors.UserError, ValueError):
     """An HDF5 file that is not a complete dataset file. `path` names it, `reason` says why."""
 
     def __init__(self, path, reason):
@@ -162,11 +164,11 @@ def mean_to_bgr(mean):
     if isinstance(mean, dict):
         missing = [channel for channel in MEAN_CHANNELS if channel not in mean]
         if missing:
-            raise ValueError(f"A mean dict needs the keys 'R', 'G' and 'B'. Received: mean={mean!r}")
+            raise errors.InvalidArgumentError(f"A mean dict needs the keys 'R', 'G' and 'B'. Received: mean={mean!r}")
         return np.array([mean["B"], mean["G"], mean["R"]], dtype=np.float64)
     values = np.asarray(mean, dtype=np.float64)
     if values.shape != (3,) or not np.all(np.isfinite(values)):
-        raise ValueError(f"A mean must be 3 finite numbers in BGR order. Received: mean={mean!r}")
+        raise errors.InvalidArgumentError(f"A mean must be 3 finite numbers in BGR order. Received: mean={mean!r}")
     return values
 
 

@@ -23,8 +23,8 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.io import hdf5format
-from pyimagesearch.io import pipeline
+from pyimagesearch.io import hdf5format, pipeline
+from pyimagesearch.utils import errors
 
 
 def make_hdf5_dataset(
@@ -72,9 +72,9 @@ def make_hdf5_dataset(
     """
     batch_size = _validate_batch_size(batch_size)
     if not isinstance(training, bool):
-        raise ValueError(f"`training` must be True or False. Received: training={training!r}")
+        raise errors.InvalidArgumentError(f"`training` must be True or False. Received: training={training!r}")
     if augmentation is not None and not training:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "Augmentation is for training data only; validation and test data must not be "
             "augmented. Pass training=True for the training pipeline. Received: training=False"
         )
@@ -149,7 +149,7 @@ def predict_hdf5(
     with hdf5format.open_dataset_file(db_path, data_key) as handle:
         labels = handle[hdf5format.LABELS_KEY][...]
     if len(probabilities) % len(labels):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Got {len(probabilities)} predictions for {len(labels)} images; a preprocessor changed "
             f"the batch size. Received: preprocessors={preprocessors!r}"
         )
@@ -161,7 +161,7 @@ def _slice_dataset(info, batch_size, shuffle, seed, drop_remainder, replicas=Non
     try:
         bounds = pipeline.batch_bounds(info["rows"], batch_size, replicas, drop_remainder)
     except ValueError as error:
-        raise ValueError(f"{info['path']}: {error}") from error
+        raise errors.InvalidArgumentError(f"{info['path']}: {error}") from error
     slices = len(bounds)
     reader = _SliceReader(info["path"], info["data_key"], bounds, info["compression"])
     data_dtype = tf.as_dtype(np.dtype(info["dtype"]))
@@ -233,5 +233,5 @@ def _close_handle(state):
 
 def _validate_batch_size(batch_size):
     if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+        raise errors.InvalidArgumentError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
     return int(batch_size)

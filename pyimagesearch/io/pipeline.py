@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.utils import strategy
+from pyimagesearch.utils import errors, strategy
 
 from pyimagesearch.io import hdf5format
 
@@ -50,14 +50,14 @@ def make_batch_transform(
             (N, crops, h, w, C).
     """
     if one_hot and (not isinstance(classes, int) or classes < 2):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`classes` must be an integer >= 2 when `one_hot` is True. Received: classes={classes!r}"
         )
     if not isinstance(scale, numbers.Real) or isinstance(scale, bool) or not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"`scale` must be a positive number. Received: scale={scale!r}")
+        raise errors.InvalidArgumentError(f"`scale` must be a positive number. Received: scale={scale!r}")
     data_format = data_format or keras.backend.image_data_format()
     if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`data_format` must be 'channels_last' or 'channels_first'. "
             f"Received: data_format={data_format!r}"
         )
@@ -100,19 +100,19 @@ def batch_bounds(rows, batch_size, replicas=None, drop_remainder=False):
     """
     replicas = strategy.replica_count() if replicas is None else replicas
     if batch_size < replicas:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The global batch size must be at least the number of replicas ({replicas}). "
             f"Received: batch_size={batch_size}"
         )
     if drop_remainder:
         if rows < batch_size:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"{rows} rows are fewer than one batch with drop_remainder=True. Received: batch_size={batch_size}"
             )
         return [(start, start + batch_size) for start in range(0, rows - batch_size + 1, batch_size)]
     stops = [min(batch_size, rows) // replicas * replicas]
     if stops[0] == 0:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Cannot split {rows} rows across {replicas} replicas: every replica needs at least "
             f"one row. Received: rows={rows}"
         )
@@ -123,7 +123,7 @@ def batch_bounds(rows, batch_size, replicas=None, drop_remainder=False):
     elif len(stops) == 2 and stops[1] - stops[0] < replicas:
         stops[0] -= replicas  # the first batch gives rows to the tail and stays even
         if stops[0] == 0:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"{rows} rows can't be batched so that each of {replicas} replicas gets rows in "
                 f"every batch and the first batch splits evenly. Received: rows={rows}"
             )
@@ -151,12 +151,12 @@ def make_array_dataset(
     images = np.asarray(images)
     labels = np.asarray(labels)
     if len(images) != len(labels):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`images` and `labels` must have the same length. "
             f"Received: len(images)={len(images)}, len(labels)={len(labels)}"
         )
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+        raise errors.InvalidArgumentError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
     dataset = tf.data.Dataset.from_tensor_slices((images, labels))
     if shuffle:
         dataset = _shuffled_batches(dataset, len(images), batch_size, seed, replicas)
@@ -170,13 +170,13 @@ def _shuffled_batches(dataset, rows, batch_size, seed, replicas):
     """Reshuffled rows in full batches first, so the first batch splits evenly."""
     replicas = strategy.replica_count() if replicas is None else replicas
     if batch_size % replicas:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The global batch size must be a multiple of the {replicas} replicas, so that each "
             f"replica gets the same share. Received: batch_size={batch_size}"
         )
     used_rows = rows if rows >= batch_size else rows // replicas * replicas
     if used_rows == 0:
-        raise ValueError(f"Cannot split {rows} rows across {replicas} replicas. Received: rows={rows}")
+        raise errors.InvalidArgumentError(f"Cannot split {rows} rows across {replicas} replicas. Received: rows={rows}")
     tail = used_rows % batch_size
     dataset = dataset.shuffle(rows, seed=seed, reshuffle_each_iteration=True).take(used_rows)
     return dataset.batch(batch_size, drop_remainder=0 < tail < replicas)
@@ -202,10 +202,10 @@ def resize_batch(width, height, interpolation="area"):
     """
     for name, value in (("width", width), ("height", height)):
         if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+            raise errors.InvalidArgumentError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
     methods = ("area", "bilinear", "bicubic", "nearest", "lanczos3")
     if interpolation not in methods:
-        raise ValueError(f"`interpolation` must be one of {methods}. Received: interpolation={interpolation!r}")
+        raise errors.InvalidArgumentError(f"`interpolation` must be one of {methods}. Received: interpolation={interpolation!r}")
 
     def resize(images):
         return tf.image.resize(images, (int(height), int(width)), method=interpolation)
@@ -224,7 +224,7 @@ def global_batch_size(per_replica_batch_size, strategy=None):
         or isinstance(per_replica_batch_size, bool)
         or per_replica_batch_size < 1
     ):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`per_replica_batch_size` must be a positive integer. "
             f"Received: per_replica_batch_size={per_replica_batch_size!r}"
         )
@@ -243,7 +243,7 @@ def _batch_functions(preprocessors):
         elif callable(preprocessor) and not hasattr(preprocessor, "preprocess"):
             functions.append(preprocessor)
         else:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "Every preprocessor in a tf.data pipeline needs `preprocess_batch(images)` (or is "
                 "a function of a batch); per-image preprocessors belong in the builder or in "
                 f"HDF5DatasetGenerator. Received: {type(preprocessor).__name__}"

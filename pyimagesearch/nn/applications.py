@@ -7,7 +7,7 @@
         print(row["rank"], row["name"], row["probability"])
 
 The names, constructors, `preprocess_input` modules and input sizes (224; 299 for Inception
-and Xception) come from `features.APPLICATIONS`, so feature extraction, fine-tuning and
+and Xception) come from `APPLICATIONS`, so feature extraction, fine-tuning and
 classification agree on them.
 
 Keras downloads ImageNet weights and the class index on first use into its cache
@@ -19,6 +19,7 @@ use a socket timeout, so a network that accepts connections and then stalls can'
 """
 
 import contextlib
+import dataclasses
 import json
 import os
 import pathlib
@@ -26,7 +27,7 @@ import socket
 
 import numpy as np
 
-from pyimagesearch.transfer import features
+from pyimagesearch.utils import errors
 
 IMAGENET = "imagenet"
 IMAGENET_CLASSES = 1000
@@ -35,27 +36,69 @@ CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/i
 # Keras' own md5 of the class index (keras.applications.imagenet_utils.decode_predictions).
 CLASS_INDEX_MD5 = "c2c37ea517e94d9795004a39431a14cb"
 DOWNLOAD_TIMEOUT_SECONDS = 30
-# Words that mean "no pre-trained weights" on the command line.
-NO_WEIGHTS = ("none", "random")
+# The word that means "no pre-trained weights" on the command line.
+NO_WEIGHTS = "none"
 
 
-class PretrainedWeightsError(FileNotFoundError):
+@dataclasses.dataclass(frozen=True)
+class Application:
+    constructor: str  # the class in keras.applications
+    module: str  # the keras.applications module holding its preprocess_input
+    image_size: int  # the input size it was trained at
+
+
+def _applications():
+    table = {
+        "vgg16": Application("VGG16", "vgg16", 224),
+        "vgg19": Application("VGG19", "vgg19", 224),
+        "resnet50": Application("ResNet50", "resnet50", 224),
+        "resnet101": Application("ResNet101", "resnet", 224),
+        "resnet152": Application("ResNet152", "resnet", 224),
+        "resnet50_v2": Application("ResNet50V2", "resnet_v2", 224),
+        "resnet101_v2": Application("ResNet101V2", "resnet_v2", 224),
+        "resnet152_v2": Application("ResNet152V2", "resnet_v2", 224),
+        "inception_v3": Application("InceptionV3", "inception_v3", 299),
+        "inception_resnet_v2": Application("InceptionResNetV2", "inception_resnet_v2", 299),
+        "xception": Application("Xception", "xception", 299),
+        "mobilenet": Application("MobileNet", "mobilenet", 224),
+        "mobilenet_v2": Application("MobileNetV2", "mobilenet_v2", 224),
+        "mobilenet_v3_small": Application("MobileNetV3Small", "mobilenet_v3", 224),
+        "mobilenet_v3_large": Application("MobileNetV3Large", "mobilenet_v3", 224),
+        "densenet121": Application("DenseNet121", "densenet", 224),
+        "densenet169": Application("DenseNet169", "densenet", 224),
+        "densenet201": Application("DenseNet201", "densenet", 224),
+        "nasnet_mobile": Application("NASNetMobile", "nasnet", 224),
+        "nasnet_large": Application("NASNetLarge", "nasnet", 331),
+    }
+    for index, size in enumerate((224, 240, 260, 300, 380, 456, 528, 600)):
+        table[f"efficientnet_b{index}"] = Application(f"EfficientNetB{index}", "efficientnet", size)
+    for suffix, size in (("b0", 224), ("b1", 240), ("b2", 260), ("b3", 300), ("s", 384), ("m", 480), ("l", 480)):
+        table[f"efficientnet_v2_{suffix}"] = Application(f"EfficientNetV2{suffix.upper()}", "efficientnet_v2", size)
+    for size_name in ("tiny", "small", "base", "large", "xlarge"):
+        table[f"convnext_{size_name}"] = Application(f"ConvNeXt{size_name.capitalize()}", "convnext", 224)
+    return table
+
+
+# Network name -> the keras.applications network, its preprocess_input module and input size.
+APPLICATIONS = _applications()
+
+
+class PretrainedWeightsError(errors.UserError):
     """ImageNet weights were asked for but are neither cached nor downloadable.
 
-    A FileNotFoundError, so `pyimagesearch.utils.cli.run` reports it as one clear line (a
-    user error: the file is missing), not a traceback.
+    The message says how to get the file or how to run offline.
     """
 
 
 def application_names():
     """The network names `build_application` accepts, sorted."""
-    return sorted(features.APPLICATIONS)
+    return sorted(APPLICATIONS)
 
 
 def validate_name(name):
     """Returns `name` if it names a `keras.applications` network; else a ValueError listing them."""
-    if not isinstance(name, str) or name not in features.APPLICATIONS:
-        raise ValueError(
+    if not isinstance(name, str) or name not in APPLICATIONS:
+        raise errors.InvalidArgumentError(
             f"Unknown network; choose one of: {', '.join(application_names())}. Received: name={name!r}"
         )
     return name
@@ -63,13 +106,13 @@ def validate_name(name):
 
 def default_image_size(name):
     """The square input size the network was trained at: 224, or 299 for Inception and Xception."""
-    return features.APPLICATIONS[validate_name(name)].image_size
+    return APPLICATIONS[validate_name(name)].image_size
 
 
 def parse_weights(weights):
     """Normalises a `--weights` value: "imagenet", None (random initialisation) or a file path.
 
-    Accepts "imagenet", None, "none"/"random" (any case), or the path of an existing weights file
+    Accepts "imagenet", None, "none" (any case), or the path of an existing weights file
     (`.weights.h5`, Keras' own `.h5` downloads, or a `.keras` model of the same architecture).
     """
     if weights is None:
@@ -78,17 +121,17 @@ def parse_weights(weights):
         text = os.fspath(weights)
         if text == IMAGENET:
             return IMAGENET
-        if text.lower() in NO_WEIGHTS:
+        if text.lower() == NO_WEIGHTS:
             return None
         path = pathlib.Path(text)
         if path.is_file():
             return path
         reason = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`weights` must be 'imagenet', 'none' or the path of a weights file; {text} {reason}. "
             f"Received: weights={text!r}"
         )
-    raise ValueError(f"`weights` must be 'imagenet', 'none', None or a path. Received: weights={weights!r}")
+    raise errors.InvalidArgumentError(f"`weights` must be 'imagenet', 'none', None or a path. Received: weights={weights!r}")
 
 
 def build_application(
@@ -121,15 +164,15 @@ def build_application(
     validate_name(name)
     weights = parse_weights(weights)
     if not isinstance(include_top, bool):
-        raise ValueError(f"`include_top` must be True or False. Received: include_top={include_top!r}")
+        raise errors.InvalidArgumentError(f"`include_top` must be True or False. Received: include_top={include_top!r}")
     size = default_image_size(name) if image_size is None else image_size
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"`image_size` must be a positive integer. Received: image_size={image_size!r}")
+        raise errors.InvalidArgumentError(f"`image_size` must be a positive integer. Received: image_size={image_size!r}")
     if not isinstance(download_timeout, (int, float)) or isinstance(download_timeout, bool) or download_timeout <= 0:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`download_timeout` must be a positive number. Received: download_timeout={download_timeout!r}"
         )
-    constructor = getattr(keras.applications, features.APPLICATIONS[name].constructor)
+    constructor = getattr(keras.applications, APPLICATIONS[name].constructor)
     arguments = {"include_top": include_top, "input_shape": (size, size, 3)}
     if weights == IMAGENET:
         return _build_with_imagenet_weights(name, constructor, arguments, download_timeout)
@@ -143,7 +186,7 @@ def preprocess_function(name):
     """The network's own `keras.applications.<module>.preprocess_input` (it expects RGB)."""
     import keras
 
-    return getattr(keras.applications, features.APPLICATIONS[validate_name(name)].module).preprocess_input
+    return getattr(keras.applications, APPLICATIONS[validate_name(name)].module).preprocess_input
 
 
 def batch_preprocessor(name):
@@ -153,12 +196,17 @@ def batch_preprocessor(name):
     `preprocess_input` (VGG's then flips to BGR and subtracts the ImageNet mean; Inception's
     scales to [-1, 1]; ...). Reversing the channels first is what makes both right.
     """
-    function = preprocess_function(name)
+    return from_bgr(preprocess_function(name))
+
+
+def from_bgr(rgb_function):
+    """Wraps a function of float32 RGB batches so that it takes BGR pixel batches (uint8 or
+    float, NumPy or tf.Tensor) instead: the one place where OpenCV's BGR becomes RGB."""
 
     def preprocess(images):
         import tensorflow as tf
 
-        return function(tf.reverse(tf.cast(images, tf.float32), axis=[-1]))
+        return rgb_function(tf.reverse(tf.cast(images, tf.float32), axis=[-1]))
 
     return preprocess
 
@@ -170,7 +218,7 @@ def preprocess_bgr(name, images):
     """
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[-1] != 3:
-        raise ValueError(f"`images` must be a batch (N, H, W, 3) of BGR pixels. Received: shape={images.shape}")
+        raise errors.InvalidArgumentError(f"`images` must be a batch (N, H, W, 3) of BGR pixels. Received: shape={images.shape}")
     rgb = np.array(images[..., ::-1], dtype=np.float32)
     return np.asarray(preprocess_function(name)(rgb), dtype=np.float32)
 
@@ -225,14 +273,14 @@ def top_predictions(probabilities, top=5, class_index=None):
     if probabilities.ndim == 2 and probabilities.shape[0] == 1:
         probabilities = probabilities[0]
     if probabilities.ndim != 1 or probabilities.size == 0:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`probabilities` must be one prediction (classes,) or (1, classes). "
             f"Received: shape={probabilities.shape}"
         )
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ValueError(f"`top` must be a positive integer. Received: top={top!r}")
+        raise errors.InvalidArgumentError(f"`top` must be a positive integer. Received: top={top!r}")
     if class_index is not None and len(class_index) != probabilities.size:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The class index names {len(class_index)} classes but the prediction has {probabilities.size}. "
             f"Received: probabilities.shape={probabilities.shape}"
         )
@@ -271,7 +319,7 @@ def _load_weights_file(model, name, path, include_top):
     try:
         model.load_weights(path)
     except Exception as error:  # noqa: BLE001 - h5py and Keras raise many types for a bad file
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Could not load the weights file {path} into {name} (include_top={include_top}, input "
             f"{tuple(model.input_shape[1:])}): {error}. The file must come from the same network, with "
             f"the same include_top and input size. Received: weights={str(path)!r}"
@@ -282,14 +330,14 @@ def _read_class_index(path):
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"Cannot read the class index {path}: {error}. Received: path={str(path)!r}") from error
+        raise errors.InvalidArgumentError(f"Cannot read the class index {path}: {error}. Received: path={str(path)!r}") from error
     valid = (
         isinstance(index, dict)
         and all(str(number) in index for number in range(len(index)))
         and all(isinstance(entry, list) and len(entry) == 2 for entry in index.values())
     )
     if not valid or not index:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f'The class index {path} must be a JSON object {{"0": [wnid, name], "1": ...}} with keys 0..N-1, '
             f"like Keras' {CLASS_INDEX_FILE}. Received: path={str(path)!r}"
         )

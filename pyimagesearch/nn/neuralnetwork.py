@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 
 class NeuralNetwork:
@@ -30,12 +30,12 @@ class NeuralNetwork:
     def __init__(self, layers, alpha=0.1, seed=None):
         layers = list(layers) if isinstance(layers, (list, tuple)) else layers
         if not isinstance(layers, list) or len(layers) < 2 or not all(map(validation.is_positive_integer, layers)):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`layers` must be a list of at least two positive integers (input size first, "
                 f"output size last). Received: layers={layers!r}"
             )
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
-            raise ValueError(f"`alpha` must be a positive number. Received: alpha={alpha!r}")
+            raise errors.InvalidArgumentError(f"`alpha` must be a positive number. Received: alpha={alpha!r}")
         self.layers = [int(size) for size in layers]
         self.alpha = float(alpha)
         self.weights = self._initial_weights(self.layers, np.random.default_rng(seed))
@@ -79,13 +79,13 @@ class NeuralNetwork:
             A list of `(epoch, loss)` pairs, one per displayed epoch.
         """
         if not validation.is_positive_integer(epochs):
-            raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
+            raise errors.InvalidArgumentError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
         if display_update is not None and (
             isinstance(display_update, bool)
             or not isinstance(display_update, numbers.Integral)
             or display_update < 0
         ):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`display_update` must be a non-negative integer or None. "
                 f"Received: display_update={display_update!r}"
             )
@@ -140,7 +140,7 @@ class NeuralNetwork:
         if add_bias:
             predictions = self._add_bias_column(self._check_features(predictions))
         elif predictions.shape[1] != self.layers[0] + 1:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "With `add_bias=False`, `features` must have layers[0] + 1 columns "
                 f"(the last one the bias input). Received: shape={predictions.shape}"
             )
@@ -157,7 +157,7 @@ class NeuralNetwork:
     def _check_features(self, features):
         features = np.atleast_2d(np.asarray(features, dtype=float))
         if features.ndim != 2 or features.shape[1] != self.layers[0]:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`features` must have shape (samples, {self.layers[0]}). Received: shape={features.shape}"
             )
         return features
@@ -168,7 +168,7 @@ class NeuralNetwork:
             targets = targets.reshape(-1, 1)
         targets = np.atleast_2d(targets)
         if targets.shape != (samples, self.layers[-1]):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`targets` must have shape ({samples}, {self.layers[-1]}), one row per sample and "
                 f"one column per output unit. Received: shape={targets.shape}"
             )

@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from pyimagesearch.utils import errors
+
 
 class Perceptron:
     """A perceptron with a step activation and the bias trick.
@@ -25,11 +27,11 @@ class Perceptron:
 
     def __init__(self, input_size, alpha=0.1, seed=None):
         if isinstance(input_size, bool) or not isinstance(input_size, numbers.Integral) or input_size < 1:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`input_size` must be a positive integer. Received: input_size={input_size!r}"
             )
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
-            raise ValueError(f"`alpha` must be a positive number. Received: alpha={alpha!r}")
+            raise errors.InvalidArgumentError(f"`alpha` must be a positive number. Received: alpha={alpha!r}")
         self.input_size = int(input_size)
         self.alpha = float(alpha)
         # Scaling by 1/sqrt(N) keeps the initial weighted sum of order 1, as in the course.
@@ -56,11 +58,11 @@ class Perceptron:
             whether training converged (a last count of 0).
         """
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
-            raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
+            raise errors.InvalidArgumentError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
         features = self._check_features(features)
         targets = np.asarray(targets).reshape(-1)
         if targets.shape[0] != features.shape[0]:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`features` and `targets` must have the same number of samples. "
                 f"Received: {features.shape[0]} feature rows and {targets.shape[0]} targets"
             )
@@ -85,7 +87,7 @@ class Perceptron:
         if add_bias:
             features = self._add_bias_column(self._check_features(features))
         elif features.ndim != 2 or features.shape[1] != self.input_size + 1:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "With `add_bias=False`, `features` must have input_size + 1 columns "
                 f"(the last one the bias input). Received: shape={features.shape}"
             )
@@ -94,7 +96,7 @@ class Perceptron:
     def _check_features(self, features):
         features = np.atleast_2d(np.asarray(features, dtype=float))
         if features.ndim != 2 or features.shape[1] != self.input_size:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`features` must have shape (samples, {self.input_size}). Received: shape={features.shape}"
             )
         return features

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 # ImageDataGenerator's fill modes and the OpenCV borders that behave the same way.
 FILL_MODES = {
@@ -102,7 +102,7 @@ class RandomAffineAugmentation:
         self.zoom = _validate_number("zoom", zoom, 0, 1, include_maximum=False)
         validation.check_booleans(horizontal_flip=horizontal_flip)
         if fill_mode not in FILL_MODES:
-            raise ValueError(f"`fill_mode` must be one of {tuple(FILL_MODES)}. Received: fill_mode={fill_mode!r}")
+            raise errors.InvalidArgumentError(f"`fill_mode` must be one of {tuple(FILL_MODES)}. Received: fill_mode={fill_mode!r}")
         self.horizontal_flip = horizontal_flip
         self.fill_mode = fill_mode
         self.seed = validation.check_seed(seed)
@@ -122,7 +122,7 @@ class RandomAffineAugmentation:
     def augment_batch(self, images):
         """Returns a new NumPy batch (N, H, W, C) with each image warped by its own transform."""
         if images.ndim != 4 or not 1 <= images.shape[-1] <= 4:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "Augmentation expects a batch (N, height, width, channels) with 1 to 4 channels. "
                 f"Received: shape={images.shape}"
             )
@@ -187,5 +187,5 @@ def _validate_number(name, value, minimum, maximum, include_maximum=True):
     below_maximum = is_number and (value <= maximum if include_maximum else value < maximum)
     if not (below_maximum and value >= minimum):
         interval = f"[{minimum:g}, {maximum:g}" + ("]" if include_maximum else ")")
-        raise ValueError(f"`{name}` must be a number in {interval}. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be a number in {interval}. Received: {name}={value!r}")
     return float(value)

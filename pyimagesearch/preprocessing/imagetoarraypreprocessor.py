@@ -3,6 +3,8 @@
 import keras
 import numpy as np
 
+from pyimagesearch.utils import errors
+
 DATA_FORMATS = (None, "channels_last", "channels_first")
 
 
@@ -16,14 +18,14 @@ class ImageToArrayPreprocessor:
 
     def __init__(self, data_format=None, dtype="float32"):
         if data_format not in DATA_FORMATS:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`data_format` must be None, 'channels_last' or 'channels_first'. "
                 f"Received: data_format={data_format!r}"
             )
         try:
             dtype = np.dtype(dtype)
         except TypeError as error:
-            raise ValueError(f"`dtype` must be a NumPy dtype. Received: dtype={dtype!r}") from error
+            raise errors.InvalidArgumentError(f"`dtype` must be a NumPy dtype. Received: dtype={dtype!r}") from error
         self.data_format = data_format
         self.dtype = dtype.name
 

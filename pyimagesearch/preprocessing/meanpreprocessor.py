@@ -6,7 +6,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 
 class MeanPreprocessor:
@@ -31,29 +31,29 @@ class MeanPreprocessor:
             try:
                 means = json.load(handle)
             except json.JSONDecodeError as error:
-                raise ValueError(f"Mean file {path} is not valid JSON. Received: {error}") from error
+                raise errors.InvalidArgumentError(f"Mean file {path} is not valid JSON. Received: {error}") from error
         if not isinstance(means, dict) or not {"R", "G", "B"} <= means.keys():
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f'Mean file {path} must hold an object with keys "R", "G" and "B". '
                 f"Received: {means!r}"
             )
         try:
             return cls(means["R"], means["G"], means["B"])
         except ValueError as error:
-            raise ValueError(f"Mean file {path} holds an invalid mean: {error}") from error
+            raise errors.InvalidArgumentError(f"Mean file {path} holds an invalid mean: {error}") from error
 
     def preprocess(self, image):
         """Returns `image` (H, W, 3) BGR as float32 with the channel means subtracted."""
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[-1] != 3:
-            raise ValueError(f"Expected a BGR image (H, W, 3). Received: image.shape={image.shape}")
+            raise errors.InvalidArgumentError(f"Expected a BGR image (H, W, 3). Received: image.shape={image.shape}")
         return image.astype(np.float32) - self._bgr_means
 
     def preprocess_batch(self, images):
         """Returns a float32 tf.Tensor: `images` (N, H, W, 3) BGR minus the channel means."""
         images = tf.convert_to_tensor(images)
         if not images.shape.is_compatible_with((None, None, None, 3)):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"Expected a batch of BGR images (N, H, W, 3). Received: images.shape={images.shape}"
             )
         return tf.cast(images, tf.float32) - tf.constant(self._bgr_means)
@@ -61,5 +61,5 @@ class MeanPreprocessor:
 
 def _validate_mean(name, value):
     if not validation.is_number(value) or not math.isfinite(value):
-        raise ValueError(f"`{name}` must be a finite number. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be a finite number. Received: {name}={value!r}")
     return float(value)

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 
 class PatchPreprocessor:
@@ -40,7 +40,7 @@ class PatchPreprocessor:
         """Returns a tf.Tensor (N, height, width, C): one random patch of each image (N, H, W, C)."""
         images = tf.convert_to_tensor(images)
         if images.shape.rank is not None and images.shape.rank != 4:
-            raise ValueError(f"Expected a batch (N, H, W, C). Received: images.shape={images.shape}")
+            raise errors.InvalidArgumentError(f"Expected a batch (N, H, W, C). Received: images.shape={images.shape}")
         image_height, image_width = images.shape[1], images.shape[2]
         if image_height is not None and image_width is not None:
             self._check_fits(image_height, image_width, f"images.shape={images.shape}")
@@ -56,7 +56,7 @@ class PatchPreprocessor:
 
     def _check_fits(self, image_height, image_width, received):
         if image_height < self.height or image_width < self.width:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"The patch ({self.width}x{self.height}, width x height) must fit inside the image "
                 f"({image_width}x{image_height}). Received: {received}"
             )

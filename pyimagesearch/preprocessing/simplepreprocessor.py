@@ -6,7 +6,7 @@ checks are in `pyimagesearch.utils.validation`.
 
 import cv2
 
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 INTERPOLATIONS = {
     cv2.INTER_NEAREST: "cv2.INTER_NEAREST",
@@ -25,7 +25,7 @@ def validate_interpolation(interpolation):
     Booleans are refused: `True` equals cv2.INTER_LINEAR but is never a meant flag.
     """
     if isinstance(interpolation, bool) or interpolation not in INTERPOLATIONS:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`interpolation` must be one of {', '.join(INTERPOLATIONS.values())}. "
             f"Received: interpolation={interpolation!r}"
         )

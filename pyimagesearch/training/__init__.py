@@ -1,10 +1,12 @@
 """A training run's life: its folder and config.json, fitting and resuming, reports.
 
-    from pyimagesearch.training import fitting, reports, runs
+    from pyimagesearch.training import fitting, flags, heldout, reports, runs
 
 Modules:
+- `flags`: the flags every train script shares (`add_run_arguments`);
 - `runs`: run folders `output/<experiment>/<run-id>/`, config.json, opening a run to resume
   or to evaluate;
 - `fitting`: build or resume the model inside the strategy, the run's callbacks, fit and save;
-- `reports`: predictions, the classification report, metrics.json and the confusion matrix.
+- `reports`: predictions, the classification report, metrics.json and the confusion matrix;
+- `heldout`: a run's held-out data, rebuilt the same way by train and evaluate scripts.
 """

@@ -6,8 +6,7 @@ import pathlib
 import numpy as np
 from sklearn import metrics as sklearn_metrics
 
-from pyimagesearch.utils import atomic
-from pyimagesearch.utils import plots
+from pyimagesearch.utils import atomic, errors, plots
 
 REPORT_NAME = "classification_report.txt"
 METRICS_NAME = "metrics.json"
@@ -34,16 +33,16 @@ def write_classification_report(run_dir, true_labels, predicted_labels, label_na
     """
     label_names = [str(name) for name in label_names]
     if not label_names:
-        raise ValueError(f"`label_names` must name at least one class. Received: label_names={label_names}")
+        raise errors.InvalidArgumentError(f"`label_names` must name at least one class. Received: label_names={label_names}")
     if extra_metrics is not None and not isinstance(extra_metrics, dict):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`extra_metrics` must be a dict or None. Received: extra_metrics={type(extra_metrics).__name__}"
         )
     classes = len(label_names)
     true_labels = _as_label_vector("true_labels", true_labels, classes)
     predicted_labels = _as_label_vector("predicted_labels", predicted_labels, classes)
     if len(true_labels) != len(predicted_labels):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`true_labels` and `predicted_labels` must have the same length. "
             f"Received: len(true_labels)={len(true_labels)}, len(predicted_labels)={len(predicted_labels)}"
         )
@@ -67,7 +66,7 @@ def write_classification_report(run_dir, true_labels, predicted_labels, label_na
     }
     clashes = sorted(set(extra_metrics or {}) & set(result))
     if clashes:
-        raise ValueError(f"`extra_metrics` would overwrite computed metrics. Received: keys {clashes}")
+        raise errors.InvalidArgumentError(f"`extra_metrics` would overwrite computed metrics. Received: keys {clashes}")
     result.update(extra_metrics or {})
     run_dir = pathlib.Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -81,19 +80,19 @@ def _as_label_vector(name, values, classes):
     values = np.asarray(values)
     if values.ndim == 2:
         if values.shape[1] != classes:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`{name}` rows must have one column per class ({classes}). Received: {name}.shape={values.shape}"
             )
         values = values.argmax(axis=1)
     if values.ndim != 1 or len(values) == 0:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`{name}` must be a non-empty vector of integer labels or (N, classes) rows. "
             f"Received: {name}.shape={values.shape}"
         )
     if not np.issubdtype(values.dtype, np.integer):
-        raise ValueError(f"`{name}` must hold integer labels. Received: {name}.dtype={values.dtype}")
+        raise errors.InvalidArgumentError(f"`{name}` must hold integer labels. Received: {name}.dtype={values.dtype}")
     if values.min() < 0 or values.max() >= classes:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`{name}` must be in [0, {classes}) to index `label_names`. "
             f"Received: {name} range [{values.min()}, {values.max()}]"
         )
@@ -110,7 +109,7 @@ def evaluate_and_report(model, dataset, true_labels, class_names, run_dir, extra
     """Predicts `dataset`, writes the classification report into `run_dir`, returns metrics."""
     predicted_labels, _ = predict_labels(model, dataset)
     if len(predicted_labels) != len(true_labels):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "The dataset gave a different number of predictions than labels. "
             f"Received: {len(predicted_labels)} predictions, {len(true_labels)} labels"
         )

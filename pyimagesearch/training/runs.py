@@ -15,7 +15,7 @@ import platform
 import re
 import subprocess
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 CONFIG_NAME = "config.json"
 CHECKPOINT_FOLDER = "checkpoints"
@@ -86,14 +86,14 @@ def write_run_config(run_dir, arguments, seed=None, extra=None):
     if isinstance(arguments, argparse.Namespace):
         arguments = vars(arguments)
     if not isinstance(arguments, dict):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`arguments` must be a dict or an argparse.Namespace. Received: arguments={type(arguments).__name__}"
         )
     if extra is not None and not isinstance(extra, dict):
-        raise ValueError(f"`extra` must be a dict or None. Received: extra={type(extra).__name__}")
+        raise errors.InvalidArgumentError(f"`extra` must be a dict or None. Received: extra={type(extra).__name__}")
     run_dir = pathlib.Path(run_dir)
     if not run_dir.is_dir():
-        raise ValueError(f"`run_dir` must be an existing folder (see create_run_folder). Received: run_dir={run_dir}")
+        raise errors.InvalidArgumentError(f"`run_dir` must be an existing folder (see create_run_folder). Received: run_dir={run_dir}")
     extra = _jsonable(extra or {})
     config = {
         "arguments": _jsonable(arguments),
@@ -113,13 +113,13 @@ def read_run_config(run_dir):
     """Returns the dict stored in `run_dir/config.json`; clear errors when missing or corrupt."""
     path = pathlib.Path(run_dir) / CONFIG_NAME
     if not path.is_file():
-        raise FileNotFoundError(f"No run config at {path}: is {run_dir} a run folder made by write_run_config?")
+        raise errors.MissingFileError(f"No run config at {path}: is {run_dir} a run folder made by write_run_config?")
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"The run config {path} is not valid JSON: {error}") from error
+        raise errors.InvalidArgumentError(f"The run config {path} is not valid JSON: {error}") from error
     if not isinstance(config, dict):
-        raise ValueError(f"The run config {path} must hold a JSON object. Received: a {type(config).__name__}")
+        raise errors.InvalidArgumentError(f"The run config {path} must hold a JSON object. Received: a {type(config).__name__}")
     return config
 
 
@@ -134,7 +134,7 @@ def latest_run(experiment_dir):
     if experiment_dir.is_dir():
         runs = [path for path in experiment_dir.iterdir() if (path / CONFIG_NAME).is_file()]
     if not runs:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"No run folder with a {CONFIG_NAME} in {experiment_dir}. Train first, or check the path. "
             f"Received: experiment_dir={experiment_dir}"
         )
@@ -209,7 +209,7 @@ def _check_folder_name(name, value):
         or "\\" in value
         or value != value.strip()
     ):
-        raise ValueError(f"`{name}` must be a single folder name. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be a single folder name. Received: {name}={value!r}")
 
 
 def open_run(arguments, experiment, before_create=None):

@@ -20,8 +20,7 @@ import warnings
 
 import numpy as np
 
-from pyimagesearch.utils import atomic
-from pyimagesearch.utils import ranked
+from pyimagesearch.utils import atomic, errors, ranked
 from pyimagesearch.training import reports
 
 # The course's grid for Flowers-17 / CALTECH-101 features; Dogs vs. Cats used smaller values.
@@ -37,12 +36,12 @@ TRUSTED_TYPES = ("sklearn.linear_model._logistic.LogisticRegression",)
 def index_split(rows, train_fraction=DEFAULT_TRAIN_FRACTION):
     """The course's split point: rows [0, i) train and [i, rows) test, i = int(rows * fraction)."""
     if not isinstance(rows, numbers.Integral) or isinstance(rows, bool) or rows < 2:
-        raise ValueError(f"`rows` must be an integer >= 2. Received: rows={rows!r}")
+        raise errors.InvalidArgumentError(f"`rows` must be an integer >= 2. Received: rows={rows!r}")
     if not isinstance(train_fraction, numbers.Real) or isinstance(train_fraction, bool) or not 0 < train_fraction < 1:
-        raise ValueError(f"`train_fraction` must be between 0 and 1. Received: train_fraction={train_fraction!r}")
+        raise errors.InvalidArgumentError(f"`train_fraction` must be between 0 and 1. Received: train_fraction={train_fraction!r}")
     index = int(rows * train_fraction)
     if index == 0 or index == rows:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"{rows} rows split at {train_fraction} leave no training or no test rows. Received: rows={rows}"
         )
     return index
@@ -68,9 +67,9 @@ def fit_logistic_regression(
     features, labels = _check_training_data(features, labels, folds)
     c_values = _check_c_values(c_values)
     if not isinstance(jobs, numbers.Integral) or isinstance(jobs, bool) or jobs == 0:
-        raise ValueError(f"`jobs` must be a non-zero integer (-1: all CPUs). Received: jobs={jobs!r}")
+        raise errors.InvalidArgumentError(f"`jobs` must be a non-zero integer (-1: all CPUs). Received: jobs={jobs!r}")
     if not isinstance(max_iter, numbers.Integral) or isinstance(max_iter, bool) or max_iter < 1:
-        raise ValueError(f"`max_iter` must be a positive integer. Received: max_iter={max_iter!r}")
+        raise errors.InvalidArgumentError(f"`max_iter` must be a positive integer. Received: max_iter={max_iter!r}")
     estimator = linear_model.LogisticRegression(max_iter=int(max_iter), random_state=seed)
     search = model_selection.GridSearchCV(
         estimator,
@@ -98,7 +97,7 @@ def class_probabilities(classifier, features, classes):
     full = np.zeros((len(features), classes), dtype=np.float64)
     known = np.asarray(classifier.classes_, dtype=np.int64)
     if known.min() < 0 or known.max() >= classes:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The classifier knows classes {known.tolist()}, outside 0..{classes - 1}. Received: classes={classes}"
         )
     full[:, known] = probabilities
@@ -125,10 +124,10 @@ def load_classifier(path, trusted=TRUSTED_TYPES):
 
     path = pathlib.Path(path)
     if not path.is_file():
-        raise ValueError(f"No classifier file at {path}. Received: path={str(path)!r}")
+        raise errors.InvalidArgumentError(f"No classifier file at {path}. Received: path={str(path)!r}")
     untrusted = sorted(set(skops.io.get_untrusted_types(file=path)) - set(trusted))
     if untrusted:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"{path} holds types that are not trusted, so it was not loaded: {untrusted}. "
             f"Received: trusted={list(trusted)}"
         )
@@ -219,19 +218,19 @@ def _check_training_data(features, labels, folds):
     features = np.asarray(features)
     labels = np.asarray(labels)
     if features.ndim != 2 or len(features) != len(labels) or len(features) == 0:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`features` must be (N, D) with one label per row. "
             f"Received: features.shape={features.shape}, labels.shape={labels.shape}"
         )
     if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"`labels` must be integer class indices. Received: labels.dtype={labels.dtype}")
+        raise errors.InvalidArgumentError(f"`labels` must be integer class indices. Received: labels.dtype={labels.dtype}")
     if not isinstance(folds, numbers.Integral) or isinstance(folds, bool) or folds < 2:
-        raise ValueError(f"`folds` must be an integer >= 2. Received: folds={folds!r}")
+        raise errors.InvalidArgumentError(f"`folds` must be an integer >= 2. Received: folds={folds!r}")
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:
-        raise ValueError(f"Logistic regression needs at least 2 classes. Received: classes={classes.tolist()}")
+        raise errors.InvalidArgumentError(f"Logistic regression needs at least 2 classes. Received: classes={classes.tolist()}")
     if counts.min() < folds:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Every class needs at least {folds} training rows for {folds}-fold cross-validation. "
             f"Received: rows per class={dict(zip(classes.tolist(), counts.tolist()))}"
         )
@@ -242,9 +241,9 @@ def _check_c_values(c_values):
     try:
         values = [float(value) for value in c_values]
     except (TypeError, ValueError):
-        raise ValueError(f"`c_values` must be positive numbers. Received: c_values={c_values!r}") from None
+        raise errors.InvalidArgumentError(f"`c_values` must be positive numbers. Received: c_values={c_values!r}") from None
     if not values or any(not np.isfinite(value) or value <= 0 for value in values):
-        raise ValueError(f"`c_values` must be positive numbers. Received: c_values={c_values!r}")
+        raise errors.InvalidArgumentError(f"`c_values` must be positive numbers. Received: c_values={c_values!r}")
     return values
 
 
@@ -274,79 +273,29 @@ def rank_accuracy_of_run(run_dir, features_path=None):
     }
 
 
-def argument_parser(prog=None, description=None, **defaults):
-    """The train_model.py command line shared by the transfer-learning experiments.
+def train_run(arguments, experiment):
+    """train_model.py's work: a run folder under `arguments.output/experiment`, then
+    `train_from_features` into it.
 
-    Keyword arguments set defaults (`features`, `c_values`, `train_fraction`, `folds`,
-    `jobs`, `max_iter`, `seed`, `output`); `features` is required unless given.
-    """
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description=description or "Logistic regression on a features file (course's index split, C by grid search).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--features", required="features" not in defaults, help="features HDF5 file")
-    parser.add_argument("--c-values", type=float, nargs="+", default=list(DEFAULT_C_VALUES), help="grid of C")
-    parser.add_argument("--train-fraction", type=float, default=DEFAULT_TRAIN_FRACTION, help="first rows that train")
-    parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help="cross-validation folds for the grid")
-    parser.add_argument("--jobs", type=int, default=1, help="parallel fits (-1: all CPUs)")
-    parser.add_argument("--max-iter", type=int, default=DEFAULT_MAX_ITER)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--output", default="output", help="root folder for run folders")
-    parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
-    if "c_values" in defaults:
-        defaults["c_values"] = list(defaults["c_values"])
-    parser.set_defaults(**defaults)
-    return parser
-
-
-def main_from_config(config, description=None, argv=None):
-    """An experiment's train_model.py: flags default to its config module's constants.
-
-    `config` needs EXPERIMENT, FEATURES_PATH, C_VALUES, TRAIN_FRACTION, FOLDS, MAX_ITER, SEED
-    and OUTPUT. Returns the process exit code.
-    """
-    parser = argument_parser(
-        prog="train_model.py",
-        description=description,
-        features=config.FEATURES_PATH,
-        c_values=config.C_VALUES,
-        train_fraction=config.TRAIN_FRACTION,
-        folds=config.FOLDS,
-        max_iter=config.MAX_ITER,
-        seed=config.SEED,
-        output=config.OUTPUT,
-    )
-    return run(parser.parse_args(argv), config.EXPERIMENT)
-
-
-def run(arguments, experiment):
-    """train_model.py: a run folder under `output/<experiment>/`, then `train_from_features`.
-
-    Returns the process exit code: 0, or 2 with the message on stderr for bad input (no run
-    folder is left behind then).
+    `arguments` holds features, c_values, train_fraction, folds, jobs, max_iter, seed, output
+    and run_id (see `pyimagesearch.cli.train_classifier`). Bad input raises a user error
+    before a run folder is made; a failure during training removes the new folder (unless
+    it was named with `run_id`).
     """
     import shutil
-    import sys
 
     from pyimagesearch.io import hdf5format
     from pyimagesearch.training import runs
 
-    try:
-        # Checked before a run folder is made, so a typo leaves nothing behind.
-        hdf5format.read_dataset_info(arguments.features, "features")
-        _check_c_values(arguments.c_values)
-        index_split(2, arguments.train_fraction)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    # Checked before a run folder is made, so a typo leaves nothing behind.
+    hdf5format.read_dataset_info(arguments.features, "features")
+    _check_c_values(arguments.c_values)
+    index_split(2, arguments.train_fraction)
     run_dir = runs.create_run_folder(experiment, arguments.output, arguments.run_id)
     runs.write_run_config(run_dir, arguments, seed=arguments.seed, extra={"features": str(arguments.features)})
     print(f"[INFO] run folder: {run_dir}")
     try:
-        train_from_features(
+        return train_from_features(
             arguments.features,
             run_dir,
             c_values=arguments.c_values,
@@ -356,9 +305,7 @@ def run(arguments, experiment):
             max_iter=arguments.max_iter,
             seed=arguments.seed,
         )
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except BaseException:
         if arguments.run_id is None:
             shutil.rmtree(run_dir, ignore_errors=True)
-        return 2
-    return 0
+        raise

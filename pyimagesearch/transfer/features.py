@@ -13,7 +13,7 @@ or from the command line (`pyimagesearch-extract-features` once installed):
     python -m pyimagesearch.transfer.features --dataset digits --backbone model.keras --layer fc1 ...
 
 The backbone is a `keras.applications` network by name (`vgg16`, `resnet50`, `inception_v3`,
-...; see `APPLICATIONS`) or a `.keras` file plus a layer name. Each named network gets its own
+...; see `applications.APPLICATIONS`) or a `.keras` file plus a layer name. Each named network gets its own
 input size (224, or 299 for Inception and Xception) and its own `preprocess_input`, fed RGB:
 OpenCV decodes BGR, so the channels are reversed first. Without `pooling` the chosen layer's
 output is flattened (VGG16's pool5 gives 7 x 7 x 512 = 25,088 values); with "avg" or "max" it
@@ -36,13 +36,11 @@ holds `features` (N, D) float32, `labels` (N,) and `label_names`, written atomic
 75/25 index split of the file is a random split.
 """
 
-import argparse
 import dataclasses
 import numbers
 import os
 import pathlib
 import queue
-import sys
 import threading
 import time
 import warnings
@@ -50,6 +48,8 @@ import warnings
 import numpy as np
 
 from pyimagesearch.io import hdf5format
+from pyimagesearch.nn import applications
+from pyimagesearch.utils import errors
 
 PRECISIONS = ("float32", "bfloat16")
 POOLINGS = ("avg", "max")
@@ -63,54 +63,10 @@ FILE_PREPROCESSING = ("scale", "none", "caffe", "tf", "torch")
 FEATURES_KEY = "features"
 IMAGES_KEY = "images"
 MINIMUM_IMAGE_SIZE = 32
-_WEIGHT_CHOICES = ("auto", "imagenet", "none")
 # Batches of features waiting for the writer thread: enough to absorb a slow flush,
 # few enough that memory stays flat.
 _QUEUED_BATCHES = 4
 _PROGRESS_PREFIX = "extracting features: "
-
-
-@dataclasses.dataclass(frozen=True)
-class _Application:
-    constructor: str  # the class in keras.applications
-    module: str  # the keras.applications module holding its preprocess_input
-    image_size: int  # the input size it was trained at
-
-
-def _applications():
-    table = {
-        "vgg16": _Application("VGG16", "vgg16", 224),
-        "vgg19": _Application("VGG19", "vgg19", 224),
-        "resnet50": _Application("ResNet50", "resnet50", 224),
-        "resnet101": _Application("ResNet101", "resnet", 224),
-        "resnet152": _Application("ResNet152", "resnet", 224),
-        "resnet50_v2": _Application("ResNet50V2", "resnet_v2", 224),
-        "resnet101_v2": _Application("ResNet101V2", "resnet_v2", 224),
-        "resnet152_v2": _Application("ResNet152V2", "resnet_v2", 224),
-        "inception_v3": _Application("InceptionV3", "inception_v3", 299),
-        "inception_resnet_v2": _Application("InceptionResNetV2", "inception_resnet_v2", 299),
-        "xception": _Application("Xception", "xception", 299),
-        "mobilenet": _Application("MobileNet", "mobilenet", 224),
-        "mobilenet_v2": _Application("MobileNetV2", "mobilenet_v2", 224),
-        "mobilenet_v3_small": _Application("MobileNetV3Small", "mobilenet_v3", 224),
-        "mobilenet_v3_large": _Application("MobileNetV3Large", "mobilenet_v3", 224),
-        "densenet121": _Application("DenseNet121", "densenet", 224),
-        "densenet169": _Application("DenseNet169", "densenet", 224),
-        "densenet201": _Application("DenseNet201", "densenet", 224),
-        "nasnet_mobile": _Application("NASNetMobile", "nasnet", 224),
-        "nasnet_large": _Application("NASNetLarge", "nasnet", 331),
-    }
-    for index, size in enumerate((224, 240, 260, 300, 380, 456, 528, 600)):
-        table[f"efficientnet_b{index}"] = _Application(f"EfficientNetB{index}", "efficientnet", size)
-    for suffix, size in (("b0", 224), ("b1", 240), ("b2", 260), ("b3", 300), ("s", 384), ("m", 480), ("l", 480)):
-        table[f"efficientnet_v2_{suffix}"] = _Application(f"EfficientNetV2{suffix.upper()}", "efficientnet_v2", size)
-    for size_name in ("tiny", "small", "base", "large", "xlarge"):
-        table[f"convnext_{size_name}"] = _Application(f"ConvNeXt{size_name.capitalize()}", "convnext", 224)
-    return table
-
-
-# Backbone name -> the keras.applications network, its preprocess_input and input size.
-APPLICATIONS = _applications()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -135,11 +91,6 @@ class Backbone:
 
     def preprocess(self, images):
         """BGR pixel batch -> the model's float32 input (channels reversed to RGB if needed)."""
-        import tensorflow as tf
-
-        images = tf.cast(images, tf.float32)
-        if self.rgb:
-            images = tf.reverse(images, axis=[-1])
         return self._preprocess_function(images)
 
     def predict(self, images):
@@ -164,7 +115,7 @@ def build_backbone(
     """Builds a feature extractor; returns a `Backbone`.
 
     Args:
-        backbone: a name from `APPLICATIONS` (e.g. "vgg16", "resnet50", "inception_v3") or
+        backbone: a name from `applications.APPLICATIONS` (e.g. "vgg16", "resnet50", "inception_v3") or
             the path of a `.keras` model file.
         weights: "auto" (ImageNet for a named network, the file's own weights for a `.keras`
             file), "imagenet", "none" or None (random initialisation: the same architecture,
@@ -187,7 +138,7 @@ def build_backbone(
     if image_size is not None:
         image_size = _validate_integer("image_size", image_size, MINIMUM_IMAGE_SIZE)
     if layer_name is not None and (not isinstance(layer_name, str) or not layer_name):
-        raise ValueError(f"`layer_name` must be a non-empty string or None. Received: layer_name={layer_name!r}")
+        raise errors.InvalidArgumentError(f"`layer_name` must be a non-empty string or None. Received: layer_name={layer_name!r}")
     weights = _validate_weights(weights)
     is_file = _is_model_file(backbone)
     if not is_file:
@@ -263,7 +214,7 @@ def extract_features(
             image HDF5 file made by `HDF5DatasetWriter` / `io.builder` (`images`, uint8 BGR).
         output_path: the features file to write (atomically; refused if it exists unless
             `overwrite`).
-        backbone: a name from `APPLICATIONS`, a `.keras` file, or a `Backbone` from
+        backbone: a name from `applications.APPLICATIONS`, a `.keras` file, or a `Backbone` from
             `build_backbone` (then leave the build arguments below at their defaults).
         weights, layer_name, pooling, image_size, precision, preprocessing: see
             `build_backbone`.
@@ -289,7 +240,7 @@ def extract_features(
     _validate_flag("progress", progress)
     _validate_flag("verbose", verbose)
     if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
+        raise errors.InvalidArgumentError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
     _validate_choice("layout", layout, LAYOUTS)
     _validate_choice("resize", resize, RESIZE_MODES)
     output_path = pathlib.Path(output_path)
@@ -301,7 +252,7 @@ def extract_features(
         )
     image_source = open_image_source(source, layout)
     if image_source.hdf5_path is not None and _same_file(image_source.hdf5_path, output_path):
-        raise ValueError(f"The output would overwrite the input file. Received: output_path={str(output_path)!r}")
+        raise errors.InvalidArgumentError(f"The output would overwrite the input file. Received: output_path={str(output_path)!r}")
     if isinstance(backbone, Backbone):
         _check_unused_build_arguments(weights, layer_name, pooling, image_size, precision, preprocessing)
     else:
@@ -365,66 +316,46 @@ def print_summary(result):
 
 
 def _application_backbone(name, weights, layer_name, pooling, image_size, precision):
-    import keras
-
-    application = APPLICATIONS[name]
-    size = image_size or application.image_size
-    keras_weights = _keras_weights(weights)
-    constructor = getattr(keras.applications, application.constructor)
-    base = _construct(name, constructor, include_top=False, weights=keras_weights, input_shape=(size, size, 3))
+    size = image_size or applications.default_image_size(name)
+    keras_weights = applications.IMAGENET if weights == "auto" else weights
+    base = applications.build_application(name, keras_weights, include_top=False, image_size=size)
     if layer_name is not None and not _has_layer(base, layer_name):
         # A classifier layer such as VGG16's "fc2" exists only with the top.
-        full = _construct(name, constructor, include_top=True, weights=keras_weights, input_shape=(size, size, 3))
+        full = applications.build_application(name, keras_weights, include_top=True, image_size=size)
         if not _has_layer(full, layer_name):
             _raise_unknown_layer(name, full, layer_name)
         base = full
     output = base.get_layer(layer_name).output if layer_name else base.output
     model = _with_head(base, output, pooling, name)
-    module = getattr(keras.applications, application.module)
-    preprocess_name = f"keras.applications.{application.module}.preprocess_input"
+    module = applications.APPLICATIONS[name].module
     return _make_backbone(
         model,
         name,
         size,
         precision,
-        preprocess_name,
+        f"keras.applications.{module}.preprocess_input",
         rgb=True,
-        function=module.preprocess_input,
+        function=applications.batch_preprocessor(name),
         details=_details(weights, layer_name or "last convolutional block", pooling),
     )
-
-
-def _construct(name, constructor, **arguments):
-    """Calls a keras.applications constructor; a failed weights download gets a clear error."""
-    try:
-        return constructor(**arguments)
-    except Exception as error:
-        # Keras' get_file raises a bare Exception("URL fetch failure on ...") without network.
-        if arguments["weights"] != "imagenet" or "URL fetch failure" not in str(error):
-            raise
-        raise ConnectionError(
-            f"Could not download the ImageNet weights of {name}: {error}. Keras keeps them in "
-            "~/.keras/models once downloaded. Offline, copy the file there, pass a weights file "
-            "(--weights PATH), or use --weights none to run the pipeline with random weights."
-        ) from error
 
 
 def _file_backbone(path, weights, layer_name, pooling, image_size, precision, preprocessing):
     import keras
 
     if weights == "imagenet":
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"A .keras backbone has no ImageNet weights of its own; use weights='auto' (the file's), "
             f"'none' or a weights file. Received: weights='imagenet' for {path}"
         )
     if layer_name is None:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"A .keras backbone needs `layer_name` (the feature layer). Received: layer_name=None for {path}"
         )
     try:
         loaded = keras.saving.load_model(path, compile=False)
     except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file
-        raise ValueError(f"Could not load the Keras model {path}: {error}. Received: backbone={str(path)!r}") from error
+        raise errors.InvalidArgumentError(f"Could not load the Keras model {path}: {error}. Received: backbone={str(path)!r}") from error
     if not _has_layer(loaded, layer_name):
         _raise_unknown_layer(str(path), loaded, layer_name)
     model = _rebuilt_for(loaded, weights, precision)
@@ -473,20 +404,20 @@ def _rebuilt_for(model, weights, precision):
 def _file_input_size(model, image_size, path):
     shape = tuple(model.inputs[0].shape)
     if len(shape) != 4 or shape[-1] != 3:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"A .keras backbone must take (N, H, W, 3) images (channels last). Received: input shape {shape} in {path}"
         )
     height, width = shape[1], shape[2]
     if height is None or width is None:
         if image_size is None:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"The model {path} accepts any image size; pass `image_size`. Received: image_size=None"
             )
         return image_size
     if height != width:
-        raise ValueError(f"Only square model inputs are supported. Received: input shape {shape} in {path}")
+        raise errors.InvalidArgumentError(f"Only square model inputs are supported. Received: input shape {shape} in {path}")
     if image_size is not None and image_size != height:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The model {path} takes {height}x{width} images. Received: image_size={image_size}"
         )
     return int(height)
@@ -499,7 +430,7 @@ def _with_head(base, output, pooling, name):
     rank = len(output.shape)
     if rank == 2:
         if pooling is not None:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"The chosen layer already gives vectors {tuple(output.shape)}; there is nothing to pool. "
                 f"Received: pooling={pooling!r}"
             )
@@ -523,7 +454,7 @@ def _details(weights, layer, pooling):
 def _make_backbone(model, name, size, precision, preprocessing, rgb, function, details):
     feature_dim = model.output_shape[-1]
     if feature_dim is None:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The feature layer of {name} has an unknown size. Received: output shape {model.output_shape}"
         )
     order = "BGR->RGB, " if rgb else "BGR kept, "
@@ -545,17 +476,19 @@ def _make_backbone(model, name, size, precision, preprocessing, rgb, function, d
 
 
 def _file_preprocess_function(mode):
-    """(function of a float32 batch, whether it wants RGB) for a `.keras` backbone."""
+    """(function of a BGR pixel batch, whether the model sees RGB) for a `.keras` backbone."""
+    import tensorflow as tf
+
     if mode == "scale":
-        return (lambda images: images * (1.0 / 255.0)), False
+        return (lambda images: tf.cast(images, tf.float32) * (1.0 / 255.0)), False
     if mode == "none":
-        return (lambda images: images), False
+        return (lambda images: tf.cast(images, tf.float32)), False
     import keras
 
     def imagenet_mode(images):
         return keras.applications.imagenet_utils.preprocess_input(images, mode=mode)
 
-    return imagenet_mode, True
+    return applications.from_bgr(imagenet_mode), True
 
 
 def _has_layer(model, layer_name):
@@ -565,17 +498,9 @@ def _has_layer(model, layer_name):
 def _raise_unknown_layer(name, model, layer_name):
     names = [layer.name for layer in model.layers]
     shown = ", ".join(names[-12:])
-    raise ValueError(
+    raise errors.InvalidArgumentError(
         f"{name} has no layer {layer_name!r} (its last layers: {shown}). Received: layer_name={layer_name!r}"
     )
-
-
-def _keras_weights(weights):
-    if weights in ("auto", "imagenet"):
-        return "imagenet"
-    if weights == "none":
-        return None
-    return str(weights)
 
 
 # ----------------------------------------------------------------------------- sources
@@ -595,7 +520,7 @@ class _ImageSource:
 def open_image_source(source, layout="auto"):
     """A folder, catalog name or image HDF5 file -> _ImageSource (checked, nothing decoded)."""
     if not isinstance(source, (str, os.PathLike)):
-        raise ValueError(f"`source` must be a folder, a catalog name or an HDF5 file. Received: source={source!r}")
+        raise errors.InvalidArgumentError(f"`source` must be a folder, a catalog name or an HDF5 file. Received: source={source!r}")
     path = pathlib.Path(source)
     if path.is_file():
         return _hdf5_source(path)
@@ -804,7 +729,7 @@ def _run_extraction(image_source, order, backbone, output_path, batch_size, buff
             bar.update(min(image_source.count, done + len(skipped_rows)))
         background.finish()
         if done == 0:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"No image of {image_source.description} could be read. "
                 f"Received: {image_source.count} images, all skipped"
             )
@@ -917,7 +842,7 @@ def _check_unused_build_arguments(weights, layer_name, pooling, image_size, prec
         if value != default
     }
     if given:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "A built Backbone already fixes weights, layer, pooling, size, precision and "
             f"preprocessing; pass them to build_backbone instead. Received: {given}"
         )
@@ -927,42 +852,34 @@ def _is_model_file(backbone):
     if isinstance(backbone, os.PathLike) or (isinstance(backbone, str) and backbone.endswith(".keras")):
         path = pathlib.Path(backbone)
         if path.suffix != ".keras":
-            raise ValueError(f"A backbone file must be a .keras model. Received: backbone={str(backbone)!r}")
+            raise errors.InvalidArgumentError(f"A backbone file must be a .keras model. Received: backbone={str(backbone)!r}")
         if not path.is_file():
-            raise ValueError(f"The backbone file does not exist. Received: backbone={str(backbone)!r}")
+            raise errors.InvalidArgumentError(f"The backbone file does not exist. Received: backbone={str(backbone)!r}")
         return True
     return False
 
 
 def _validate_backbone_name(backbone):
-    if not isinstance(backbone, str) or backbone not in APPLICATIONS:
-        raise ValueError(
-            f"`backbone` must be a .keras file or one of: {', '.join(sorted(APPLICATIONS))}. "
+    if not isinstance(backbone, str) or backbone not in applications.APPLICATIONS:
+        raise errors.InvalidArgumentError(
+            f"`backbone` must be a .keras file or one of: {', '.join(sorted(applications.APPLICATIONS))}. "
             f"Received: backbone={backbone!r}"
         )
 
 
 def _validate_weights(weights):
-    if weights is None:
-        return "none"
-    if isinstance(weights, os.PathLike):
-        weights = os.fspath(weights)
-    if not isinstance(weights, str) or not weights:
-        raise ValueError(f"`weights` must be 'auto', 'imagenet', 'none' or a file path. Received: weights={weights!r}")
-    if weights.lower() in _WEIGHT_CHOICES:
-        return weights.lower()
-    if not pathlib.Path(weights).is_file():
-        raise ValueError(
-            f"`weights` must be 'auto', 'imagenet', 'none' or an existing weights file. Received: weights={weights!r}"
-        )
-    return weights
+    """"auto" (the backbone's own), or `applications.parse_weights`' "imagenet", None or a path."""
+    if isinstance(weights, str) and weights.lower() == "auto":
+        return "auto"
+    parsed = applications.parse_weights(weights)
+    return "none" if parsed is None else parsed
 
 
 def _validate_preprocessing(preprocessing, is_file):
     if preprocessing == "auto":
         return
     if not is_file:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "A named network always uses its own preprocess_input; `preprocessing` is for .keras "
             f"files. Received: preprocessing={preprocessing!r}"
         )
@@ -971,116 +888,17 @@ def _validate_preprocessing(preprocessing, is_file):
 
 def _validate_choice(name, value, choices):
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"`{name}` must be one of {choices}. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be one of {choices}. Received: {name}={value!r}")
     return value
 
 
 def _validate_integer(name, value, minimum):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
     return int(value)
 
 
 def _validate_flag(name, value):
     if not isinstance(value, bool):
-        raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be True or False. Received: {name}={value!r}")
     return value
-
-
-# ----------------------------------------------------------------------------- command line
-
-
-def argument_parser(prog="pyimagesearch-extract-features", description=None, **defaults):
-    """The command line's parser; keyword arguments override defaults (experiments use this).
-
-    `dataset` and `output` are required unless a default is given for them.
-    """
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description=description or "Extract features of images with a pre-trained network into an HDF5 file.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--dataset", required="dataset" not in defaults,
-        help="folder (class subfolders or flat cat.1.jpg), catalog name, or image HDF5 file",
-    )
-    parser.add_argument("--output", required="output" not in defaults, help="features HDF5 file to write")
-    parser.add_argument(
-        "--backbone", default="vgg16", help="keras.applications name (e.g. vgg16, resnet50) or a .keras file"
-    )
-    parser.add_argument("--layer", default=None, help="feature layer (required for a .keras file)")
-    parser.add_argument(
-        "--weights", default="auto",
-        help="imagenet | none | PATH of a weights file (default: ImageNet for a name, the file's own for .keras)",
-    )
-    parser.add_argument("--pooling", choices=POOLINGS, default=None, help="pool over space (default: flatten)")
-    parser.add_argument("--image-size", type=int, default=None, help="square input size (default: the network's)")
-    parser.add_argument(
-        "--preprocessing", choices=("auto",) + FILE_PREPROCESSING, default="auto",
-        help="for .keras files: scale (BGR/255, default), none, caffe, tf, torch",
-    )
-    parser.add_argument("--precision", choices=PRECISIONS, default="float32")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--buffer-size", type=int, default=1000, help="rows held before writing")
-    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=False, help="shuffle rows once")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--layout", choices=LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg")
-    parser.add_argument("--resize", choices=RESIZE_MODES, default="stretch")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
-    parser.set_defaults(**defaults)
-    return parser
-
-
-# An experiment's config constants that set extract_features.py's defaults, when present.
-_CONFIG_DEFAULTS = ("DATASET", "BACKBONE", "POOLING", "BATCH_SIZE", "BUFFER_SIZE", "SHUFFLE", "SEED")
-
-
-def main_from_config(config, description=None, argv=None):
-    """An experiment's extract_features.py: flags default to its config module's constants.
-
-    `config` needs FEATURES_PATH and may set any of DATASET, BACKBONE, POOLING, BATCH_SIZE,
-    BUFFER_SIZE, SHUFFLE and SEED. Returns the process exit code.
-    """
-    defaults = {name.lower(): getattr(config, name) for name in _CONFIG_DEFAULTS if hasattr(config, name)}
-    parser = argument_parser(prog="extract_features.py", description=description, output=config.FEATURES_PATH, **defaults)
-    return run(parser.parse_args(argv))
-
-
-def run(arguments):
-    """Runs an extraction from parsed arguments; returns the process exit code."""
-    from pyimagesearch.datasets import download
-
-    try:
-        extract_features(
-            arguments.dataset,
-            arguments.output,
-            backbone=arguments.backbone,
-            weights=arguments.weights,
-            layer_name=arguments.layer,
-            pooling=arguments.pooling,
-            image_size=arguments.image_size,
-            precision=arguments.precision,
-            preprocessing=arguments.preprocessing,
-            batch_size=arguments.batch_size,
-            buffer_size=arguments.buffer_size,
-            shuffle=arguments.shuffle,
-            seed=arguments.seed,
-            layout=arguments.layout,
-            resize=arguments.resize,
-            overwrite=arguments.overwrite,
-            progress=arguments.progress,
-        )
-    except (ValueError, FileExistsError, ConnectionError, download.DatasetDownloadError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def main(argv=None):
-    """Command line: `python -m pyimagesearch.transfer.features --help`."""
-    return run(argument_parser().parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

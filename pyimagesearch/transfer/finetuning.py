@@ -35,7 +35,7 @@ import re
 
 import numpy as np
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 HEAD_DENSE = 256
 STAGES_FILE = "stages.json"
@@ -77,11 +77,11 @@ class Stage:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
-            raise ValueError(f"`name` must be a folder name (letters, digits, _ . -). Received: name={self.name!r}")
+            raise errors.InvalidArgumentError(f"`name` must be a folder name (letters, digits, _ . -). Received: name={self.name!r}")
         _check_integer("first_trainable", self.first_trainable, 0)
         _check_integer("epochs", self.epochs, 0)
         if self.optimizer not in OPTIMIZER_NAMES:
-            raise ValueError(f"`optimizer` must be one of {OPTIMIZER_NAMES}. Received: optimizer={self.optimizer!r}")
+            raise errors.InvalidArgumentError(f"`optimizer` must be one of {OPTIMIZER_NAMES}. Received: optimizer={self.optimizer!r}")
         _check_number("learning_rate", self.learning_rate, minimum=0, include_minimum=False)
         _check_number("momentum", self.momentum, minimum=0, maximum=1, include_maximum=False)
         if self.weight_decay is not None:
@@ -112,7 +112,7 @@ def build_fine_tuning_model(backbone, classes, weights="imagenet", image_size=No
     head_start = len(base.layers)
     if any(model_layer is not base_layer for model_layer, base_layer in zip(model.layers, base.layers)):
         # The indices below would not mean what the user reads in inspect_model.py.
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"The surgery model's layers don't start with the base's layers. Received: backbone={backbone!r}"
         )
     return model, head_start
@@ -154,7 +154,7 @@ def resolve_layer_index(model, layer, head_start):
     if isinstance(layer, str):
         names = [model_layer.name for model_layer in model.layers[:head_start]]
         if layer not in names:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"The base network has no layer named {layer!r} (run inspect_model.py to list them). "
                 f"Received: unfreeze_from={layer!r}"
             )
@@ -185,7 +185,7 @@ def set_trainable_from(model, first_trainable, keep_batch_normalization_frozen=T
     indices = trainable_layer_indices(model)
     wrong = [index for index in indices if index < first_trainable]
     if wrong:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Layers {wrong} are still trainable below index {first_trainable}. Received: model={model.name}"
         )
     return indices
@@ -317,7 +317,7 @@ def dataset_steps(dataset):
     """The number of batches in a finite `tf.data.Dataset` (for per-epoch schedules)."""
     steps = int(dataset.cardinality())
     if steps < 1:
-        raise ValueError(f"The training dataset must be finite and non-empty. Received: cardinality={steps}")
+        raise errors.InvalidArgumentError(f"The training dataset must be finite and non-empty. Received: cardinality={steps}")
     return steps
 
 
@@ -352,12 +352,12 @@ def stratified_kfold_splits(paths, dataset_root, folds, seed=42):
     _check_integer("seed", seed, 0)
     paths = [str(path) for path in paths]
     if not paths:
-        raise ValueError(f"No images found in {dataset_root}. Received: {len(paths)} paths")
+        raise errors.InvalidArgumentError(f"No images found in {dataset_root}. Received: {len(paths)} paths")
     class_names = splits.class_names_from_paths(paths)
     labels = splits.labels_from_paths(paths, class_names)
     counts = np.bincount(labels, minlength=len(class_names))
     if len(class_names) < 2 or counts.min() < folds:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"Stratified {folds}-fold cross-validation needs at least 2 classes with at least {folds} images "
             f"each. Received: images per class={dict(zip(class_names, counts.tolist()))}"
         )
@@ -401,7 +401,7 @@ def summarize_folds(fold_metrics):
     cross-validation examples report it.
     """
     if not fold_metrics:
-        raise ValueError(f"`fold_metrics` must hold at least one fold. Received: {fold_metrics!r}")
+        raise errors.InvalidArgumentError(f"`fold_metrics` must hold at least one fold. Received: {fold_metrics!r}")
     accuracies = np.asarray([float(metrics["accuracy"]) for metrics in fold_metrics])
     macro_f1 = np.asarray([float(metrics.get("macro_f1", math.nan)) for metrics in fold_metrics])
     return {
@@ -442,7 +442,7 @@ def load_images_once(dataset_root, relative_paths, class_names, image_size):
 def split_indices(kept_relative_paths, split, part):
     """Row indices (into `load_images_once`'s arrays) of the readable images of a split's part."""
     if part not in ("train", "test"):
-        raise ValueError(f"`part` must be 'train' or 'test'. Received: part={part!r}")
+        raise errors.InvalidArgumentError(f"`part` must be 'train' or 'test'. Received: part={part!r}")
     position = {path: index for index, path in enumerate(kept_relative_paths)}
     return np.asarray([position[path] for path in split[part] if path in position], dtype=np.int64)
 
@@ -453,7 +453,7 @@ def _check_integer(name, value, minimum, maximum=None):
         ok = value <= maximum
     if not ok:
         bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
-        raise ValueError(f"`{name}` must be an integer {bounds}. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be an integer {bounds}. Received: {name}={value!r}")
 
 
 def _check_number(name, value, minimum=None, maximum=None, include_minimum=True, include_maximum=True):
@@ -467,4 +467,4 @@ def _check_number(name, value, minimum=None, maximum=None, include_minimum=True,
         if minimum is not None:
             upper = "inf)" if maximum is None else f"{maximum:g}" + ("]" if include_maximum else ")")
             interval = f" in {'[' if include_minimum else '('}{minimum:g}, {upper}"
-        raise ValueError(f"`{name}` must be a finite number{interval}. Received: {name}={value!r}")
+        raise errors.InvalidArgumentError(f"`{name}` must be a finite number{interval}. Received: {name}={value!r}")

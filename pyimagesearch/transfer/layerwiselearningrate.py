@@ -25,6 +25,8 @@ import numbers
 
 import keras
 
+from pyimagesearch.utils import errors
+
 REGISTERED_PACKAGE = "pyimagesearch"
 
 
@@ -56,7 +58,7 @@ class LayerwiseLearningRate:
             multipliers.append(self._layer_multipliers.get(layer_name, 1.0))
         unmatched = sorted(set(self._layer_multipliers) - matched)
         if unmatched:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`layer_multipliers` names layers that have no trainable variable in this model (misspelt, "
                 f"or frozen): {unmatched}. Trainable variables: {[variable.path for variable in variables][:12]}... "
                 f"Received: layer_multipliers={self._layer_multipliers}"
@@ -125,10 +127,10 @@ def make_optimizer(name, learning_rate, layer_multipliers=None, **kwargs):
     nothing from this package to load.
     """
     if name not in OPTIMIZERS:
-        raise ValueError(f"`name` must be one of {sorted(OPTIMIZERS)}. Received: name={name!r}")
+        raise errors.InvalidArgumentError(f"`name` must be one of {sorted(OPTIMIZERS)}. Received: name={name!r}")
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         if not _is_positive_number(learning_rate):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`learning_rate` must be a positive number or a LearningRateSchedule. "
                 f"Received: learning_rate={learning_rate!r}"
             )
@@ -144,18 +146,18 @@ def validate_layer_multipliers(layer_multipliers):
     if layer_multipliers is None:
         return {}
     if not isinstance(layer_multipliers, dict):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`layer_multipliers` must be a dict {layer_name: factor} or None. "
             f"Received: layer_multipliers={layer_multipliers!r}"
         )
     result = {}
     for layer_name, factor in layer_multipliers.items():
         if not isinstance(layer_name, str) or not layer_name or "/" in layer_name:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`layer_multipliers` keys must be layer names (no '/'). Received: key {layer_name!r}"
             )
         if not _is_positive_number(factor):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"`layer_multipliers` values must be positive numbers. Received: {layer_name!r}: {factor!r}"
             )
         result[layer_name] = float(factor)

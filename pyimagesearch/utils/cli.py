@@ -1,25 +1,95 @@
 """Run a script's `main()` so that mistakes in its input end in one clear line, not a traceback.
 
-A missing dataset, an unreachable download or a bad flag is the user's to fix, and the
-message says how; a traceback would only hide it. Bugs still raise with a full traceback,
-and PYIMAGESEARCH_DEBUG=1 shows the traceback for the user errors too.
+A missing dataset, an unreachable download, a bad flag or an output folder that can't be
+written is the user's to fix, and the message says how; a traceback would only hide it.
+Bugs still raise with a full traceback, and PYIMAGESEARCH_DEBUG=1 shows the traceback for
+the user errors too.
+
+    if __name__ == "__main__":
+        sys.exit(cli.run(main))
 """
 
+import errno
 import os
+import pathlib
 import sys
 
-from pyimagesearch.datasets.download import DatasetDownloadError
+from pyimagesearch.utils import errors
 
-USER_ERRORS = (DatasetDownloadError, ValueError, FileNotFoundError, FileExistsError)
 DEBUG_VARIABLE = "PYIMAGESEARCH_DEBUG"
+USER_ERROR_EXIT_CODE = 2
+# Operating-system errors that come from the user's paths and permissions, not from a bug.
+FILE_SYSTEM_ERRORS = (
+    FileNotFoundError,
+    FileExistsError,
+    NotADirectoryError,
+    IsADirectoryError,
+    PermissionError,
+)
+FILE_SYSTEM_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG)
 
 
 def run(main):
-    """Calls `main()`; a user error prints "error: <message>" to stderr and exits with 2."""
+    """Calls `main()` and returns its exit code (None counts as 0).
+
+    A user error prints "error: <message>" to stderr and returns 2.
+    """
     try:
-        return main()
-    except USER_ERRORS as error:
-        if os.environ.get(DEBUG_VARIABLE):
+        code = main()
+    except BaseException as error:  # noqa: BLE001 - re-raised unless it is a user error
+        message = user_error_message(error)
+        if message is None or os.environ.get(DEBUG_VARIABLE):
             raise
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        print(f"error: {message}", file=sys.stderr)
+        return USER_ERROR_EXIT_CODE
+    return 0 if code is None else code
+
+
+def user_error_message(error):
+    """The one-line message for a user error, or None when `error` is a bug."""
+    if isinstance(error, errors.UserError):
+        return _one_line(str(error))
+    if isinstance(error, FILE_SYSTEM_ERRORS) or (
+        isinstance(error, OSError) and error.errno in FILE_SYSTEM_ERRNOS
+    ):
+        return _file_system_message(error)
+    return None
+
+
+def _file_system_message(error):
+    """Names the path and says what is wrong with it, in words a user can act on."""
+    filename = getattr(error, "filename", None)
+    if filename is None:
+        return _one_line(str(error))
+    path = pathlib.Path(os.fsdecode(filename))
+    shown = errors.display_path(path)
+    blocking_file = _file_in_the_way(path)
+    if blocking_file is not None and isinstance(error, (FileExistsError, NotADirectoryError)):
+        # Making a folder at (or under) a regular file: "File exists" would hide what is wrong.
+        return (
+            f"{errors.display_path(blocking_file)} is a file, not a folder; choose another output "
+            "path or move that file"
+        )
+    reasons = {
+        PermissionError: "permission denied; choose a folder you can write to, or fix its permissions",
+        FileNotFoundError: "no such file or folder; check the path",
+        FileExistsError: "it exists already; choose another name or remove it",
+        IsADirectoryError: "it is a folder, where a file was expected",
+        NotADirectoryError: "a part of the path is not a folder",
+    }
+    for error_type, reason in reasons.items():
+        if isinstance(error, error_type):
+            return f"{shown}: {reason}"
+    return f"{shown}: {error.strerror or error}"
+
+
+def _file_in_the_way(path):
+    """The nearest existing one of `path` and its ancestors, if it is a regular file; or None."""
+    for candidate in [path, *path.parents]:
+        if candidate.exists():
+            return candidate if candidate.is_file() else None
+    return None
+
+
+def _one_line(text):
+    return " ".join(text.split())

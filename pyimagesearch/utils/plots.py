@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib import figure as matplotlib_figure
 
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 
 # Confusion matrices with more classes than this get no per-cell numbers: they would be unreadable.
 MAXIMUM_ANNOTATED_CLASSES = 30
@@ -33,7 +33,7 @@ def plot_history(history, path, title=None):
     """
     history = getattr(history, "history", history)
     if not isinstance(history, dict):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`history` must be a dict of metric name -> list of values, or a keras History. "
             f"Received: history={type(history).__name__}"
         )
@@ -41,7 +41,7 @@ def plot_history(history, path, title=None):
     loss_keys = [key for key in history if key == "loss" or key.endswith("_loss")]
     accuracy_keys = [key for key in history if "acc" in key]
     if not loss_keys and not accuracy_keys:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`history` has no loss or accuracy series to plot. "
             f"Received: history keys={sorted(history)}"
         )
@@ -76,9 +76,9 @@ def plot_confusion_matrix(matrix, label_names, path):
     matrix = np.asarray(matrix)
     label_names = [str(name) for name in label_names]
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"`matrix` must be square (classes, classes). Received: matrix.shape={matrix.shape}")
+        raise errors.InvalidArgumentError(f"`matrix` must be square (classes, classes). Received: matrix.shape={matrix.shape}")
     if matrix.shape[0] != len(label_names):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`label_names` must have one name per row of `matrix`. "
             f"Received: matrix.shape={matrix.shape}, len(label_names)={len(label_names)}"
         )
@@ -122,7 +122,7 @@ def _as_float_array(values):
 def _png_path(path):
     path = pathlib.Path(path)
     if path.suffix.lower() != ".png":
-        raise ValueError(f"Plots are written as PNG files; `path` must end in .png. Received: path={path}")
+        raise errors.InvalidArgumentError(f"Plots are written as PNG files; `path` must end in .png. Received: path={path}")
     return path
 
 

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from pyimagesearch.utils import errors
+
 TOP_RANKS = 5
 
 
@@ -19,7 +21,7 @@ def rank5_accuracy(predictions, labels):
     """
     predictions = np.asarray(predictions)
     if predictions.ndim != 2 or predictions.shape[0] == 0 or predictions.shape[1] == 0:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`predictions` must be a non-empty (N, classes) array. Received: predictions.shape={predictions.shape}"
         )
     samples, classes = predictions.shape
@@ -36,20 +38,20 @@ def _as_label_vector(labels, samples, classes):
     labels = np.asarray(labels)
     if labels.ndim == 2:
         if labels.shape != (samples, classes):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "One-hot `labels` must have the shape of `predictions` "
                 f"({samples}, {classes}). Received: labels.shape={labels.shape}"
             )
         return labels.argmax(axis=1)
     if labels.shape != (samples,):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`labels` must be ({samples},) integer labels or ({samples}, {classes}) one-hot rows. "
             f"Received: labels.shape={labels.shape}"
         )
     if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"Integer `labels` must have an integer dtype. Received: labels.dtype={labels.dtype}")
+        raise errors.InvalidArgumentError(f"Integer `labels` must have an integer dtype. Received: labels.dtype={labels.dtype}")
     if labels.min() < 0 or labels.max() >= classes:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`labels` must be in [0, {classes}). Received: labels range [{labels.min()}, {labels.max()}]"
         )
     return labels

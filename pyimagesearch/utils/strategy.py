@@ -4,6 +4,8 @@ import os
 
 import tensorflow as tf
 
+from pyimagesearch.utils import errors
+
 CPU_REPLICAS_VARIABLE = "PYIMAGESEARCH_CPU_REPLICAS"
 
 
@@ -13,7 +15,7 @@ def configure_cpu_replicas(count):
     TensorFlow fixes its devices when it initialises, so this must run before any op does.
     """
     if not isinstance(count, int) or count < 1:
-        raise ValueError(f"`count` must be a positive integer. Received: count={count!r}")
+        raise errors.InvalidArgumentError(f"`count` must be a positive integer. Received: count={count!r}")
     cpu = tf.config.list_physical_devices("CPU")[0]
     try:
         tf.config.set_logical_device_configuration(
@@ -48,7 +50,7 @@ def get_strategy():
     requested = os.environ.get(CPU_REPLICAS_VARIABLE)
     if requested:
         if not requested.isdigit() or int(requested) < 1:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"{CPU_REPLICAS_VARIABLE} must be a positive integer. Received: {requested!r}"
             )
         if not tf.config.list_physical_devices("GPU"):

@@ -7,6 +7,8 @@ network architectures.
 
 import keras
 
+from pyimagesearch.utils import errors
+
 
 def check_minimum_size(width, height, minimum, network_name):
     """Raises ValueError if `width` or `height` is below the network's `minimum` side length.
@@ -14,7 +16,7 @@ def check_minimum_size(width, height, minimum, network_name):
     This fails early with the reason, rather than deep inside a pooling layer's shape check.
     """
     if width < minimum or height < minimum:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"{network_name} needs images of at least {minimum}x{minimum} pixels, or its pooling "
             f"layers shrink the feature maps to nothing. Received: width={width}, height={height}"
         )

@@ -12,7 +12,7 @@ convolutional output:
 
 import keras
 
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 
 class FCHeadNet:
@@ -32,14 +32,14 @@ class FCHeadNet:
             dense: units in the hidden fully connected layer (the course's `D`, e.g. 256).
         """
         if not isinstance(base_model, keras.Model):
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`base_model` must be a keras.Model. "
                 f"Received: base_model of type {type(base_model).__name__}"
             )
         validation.check_positive_integers(classes=classes, dense=dense)
         outputs = base_model.outputs
         if len(outputs) != 1:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "`base_model` must have exactly one output for the head to sit on. "
                 f"Received: a model with {len(outputs)} outputs"
             )

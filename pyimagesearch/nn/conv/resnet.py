@@ -23,7 +23,7 @@ import math
 import keras
 
 from pyimagesearch.nn.conv import convutils
-from pyimagesearch.utils import validation
+from pyimagesearch.utils import errors, validation
 
 DATASETS = ("cifar", "tiny_imagenet")
 
@@ -129,7 +129,7 @@ class ResNet:
         _check_settings(reg, bn_epsilon, bn_momentum, dataset)
         minimum = _minimum_size(len(stages), dataset)
         if width < minimum or height < minimum:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 f"ResNet with {len(stages)} stages on {dataset!r} needs images of at least "
                 f"{minimum}x{minimum} pixels to leave 8x8 for the final average pooling. "
                 f"Received: width={width}, height={height}"
@@ -210,16 +210,16 @@ def _minimum_size(stage_count, dataset):
 def _check_stages_and_filters(stages, filters):
     is_positive_integer = validation.is_positive_integer
     if not isinstance(stages, (list, tuple)) or not stages or not all(map(is_positive_integer, stages)):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             f"`stages` must be a non-empty list or tuple of positive integers. Received: stages={stages!r}"
         )
     if not isinstance(filters, (list, tuple)) or len(filters) != len(stages) + 1:
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`filters` must be a list or tuple with one entry for the stem plus one per stage "
             f"({len(stages) + 1} in all). Received: filters={filters!r}"
         )
     if not all(map(is_positive_integer, filters)) or any(count < 4 for count in filters[1:]):
-        raise ValueError(
+        raise errors.InvalidArgumentError(
             "`filters` must be integers: at least 1 for the stem and at least 4 for each stage "
             f"(the bottleneck uses a quarter of them). Received: filters={filters!r}"
         )
@@ -229,8 +229,8 @@ def _check_stages_and_filters(stages, filters):
 def _check_settings(reg, bn_epsilon, bn_momentum, dataset):
     validation.check_non_negative_numbers(reg=reg)
     if not validation.is_number(bn_epsilon) or not 0 < bn_epsilon < math.inf:
-        raise ValueError(f"`bn_epsilon` must be a positive number. Received: bn_epsilon={bn_epsilon!r}")
+        raise errors.InvalidArgumentError(f"`bn_epsilon` must be a positive number. Received: bn_epsilon={bn_epsilon!r}")
     if not validation.is_number(bn_momentum) or not 0 <= bn_momentum < 1:
-        raise ValueError(f"`bn_momentum` must be in [0, 1). Received: bn_momentum={bn_momentum!r}")
+        raise errors.InvalidArgumentError(f"`bn_momentum` must be in [0, 1). Received: bn_momentum={bn_momentum!r}")
     if dataset not in DATASETS:
-        raise ValueError(f"`dataset` must be one of {DATASETS}. Received: dataset={dataset!r}")
+        raise errors.InvalidArgumentError(f"`dataset` must be one of {DATASETS}. Received: dataset={dataset!r}")

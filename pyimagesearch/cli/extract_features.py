@@ -1,0 +1,75 @@
+"""`pyimagesearch-extract-features`: features of images from a pre-trained network, into HDF5.
+
+    pyimagesearch-extract-features --dataset flowers17 \\
+        --output datasets/features/flowers17_vgg16.hdf5 --backbone vgg16 --shuffle
+    pyimagesearch-extract-features --dataset datasets/dogs-vs-cats-hdf5/train.hdf5 \\
+        --output datasets/features/dogs_vs_cats_resnet50.hdf5 --backbone resnet50 --pooling avg
+    pyimagesearch-extract-features --dataset digits --backbone model.keras --layer fc1 ...
+
+The work is `pyimagesearch.transfer.features.extract_features`; this module only parses flags
+(each flag's destination is that function's keyword).
+"""
+
+import argparse
+import sys
+
+from pyimagesearch.io import builder
+from pyimagesearch.transfer import features
+from pyimagesearch.utils import cli
+
+
+def argument_parser(prog="pyimagesearch-extract-features", description=None, **defaults):
+    """The flags; keyword arguments (`extract_features`' names) override the defaults.
+
+    `--dataset` and `--output` are required unless a default is given for them (`source`,
+    `output_path`).
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=description or "Extract features of images with a pre-trained network into an HDF5 file.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--dataset", dest="source", required="source" not in defaults,
+        help="folder (class subfolders or flat cat.1.jpg), catalog name, or image HDF5 file",
+    )
+    parser.add_argument(
+        "--output", dest="output_path", required="output_path" not in defaults, help="features HDF5 file to write"
+    )
+    parser.add_argument(
+        "--backbone", default="vgg16", help="keras.applications name (e.g. vgg16, resnet50) or a .keras file"
+    )
+    parser.add_argument("--layer", dest="layer_name", default=None, help="feature layer (required for a .keras file)")
+    parser.add_argument(
+        "--weights", default="auto",
+        help="imagenet | none | PATH of a weights file (default: ImageNet for a name, the file's own for .keras)",
+    )
+    parser.add_argument("--pooling", choices=features.POOLINGS, default=None, help="pool over space (default: flatten)")
+    parser.add_argument("--image-size", type=int, default=None, help="square input size (default: the network's)")
+    parser.add_argument(
+        "--preprocessing", choices=("auto",) + features.FILE_PREPROCESSING, default="auto",
+        help="for .keras files: scale (BGR/255, default), none, caffe, tf, torch",
+    )
+    parser.add_argument("--precision", choices=features.PRECISIONS, default="float32")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--buffer-size", type=int, default=1000, help="rows held before writing")
+    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=False, help="shuffle rows once")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--layout", choices=builder.LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg"
+    )
+    parser.add_argument("--resize", choices=features.RESIZE_MODES, default="stretch")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
+    parser.set_defaults(**defaults)
+    return parser
+
+
+def main(argv=None, prog="pyimagesearch-extract-features", description=None, **defaults):
+    """Returns the exit code: 0, or 2 with one `error:` line for bad input."""
+    parser = argument_parser(prog, description, **defaults)
+    return cli.run(lambda: features.extract_features(**vars(parser.parse_args(argv))) and 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
