@@ -1,79 +1,76 @@
-"""Run plumbing shared by the train and evaluate scripts (pyimagesearch/training/)."""
+"""Fitting a run (pyimagesearch/training/fitting.py): build or resume, the run's callbacks, fit and save."""
 
 import argparse
+import json
 
 import keras
 import numpy as np
-import pytest
 
-from pyimagesearch.training import runs
-from pyimagesearch.utils import atomic
-
-
-def _finished_run(output, run_id, units):
-    run_dir = runs.create_run_folder("experiment", output, run_id)
-    runs.write_run_config(run_dir, {"image_size": 8, "units": units})
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(units)])
-    atomic.save_model(model, run_dir / runs.FINAL_MODEL)
-    return run_dir
+from pyimagesearch.callbacks import BestModelCheckpoint, EpochCheckpoint, TrainingMonitor
+from pyimagesearch.training import fitting, runs
+from pyimagesearch.utils import atomic, strategy
 
 
-def test_open_finished_run_defaults_to_the_latest_run(tmp_path):
-    _finished_run(tmp_path, "run-2", units=2)
-    latest = _finished_run(tmp_path, "run-10", units=4)
-
-    run_dir, saved, model = runs.open_finished_run(None, tmp_path, "experiment")
-
-    assert run_dir == latest
-    assert saved == {"image_size": 8, "units": 4}
-    assert model.predict(np.zeros((1, 3)), verbose=0).shape == (1, 4)
+def _build_and_compile():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="categorical_crossentropy")
+    return model
 
 
-def test_open_finished_run_takes_the_run_it_is_given(tmp_path):
-    chosen = _finished_run(tmp_path, "run-2", units=2)
-    _finished_run(tmp_path, "run-10", units=4)
-
-    run_dir, saved, _ = runs.open_finished_run(str(chosen), "ignored", "experiment")
-
-    assert run_dir == chosen and saved["units"] == 2
+def _data(rows=8):
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(rows, 3)).astype("float32")
+    targets = keras.utils.to_categorical(rng.integers(0, 2, rows), 2)
+    return features, targets
 
 
-def test_open_finished_run_without_a_model_names_the_file(tmp_path):
-    run_dir = runs.create_run_folder("experiment", tmp_path, "unfinished")
-    runs.write_run_config(run_dir, {"image_size": 8})
-
-    with pytest.raises(ValueError, match="model.keras"):
-        runs.open_finished_run(run_dir, tmp_path, "experiment")
+def test_a_new_run_builds_a_fresh_model_at_epoch_zero(tmp_path):
+    model, initial_epoch = fitting.build_or_resume_model(tmp_path, strategy.get_strategy(), _build_and_compile)
+    assert initial_epoch == 0 and model.output_shape == (None, 2)
 
 
-def test_open_finished_run_without_runs_says_train_first(tmp_path):
-    with pytest.raises(ValueError, match="Train first"):
-        runs.open_finished_run(None, tmp_path, "experiment")
+def test_a_run_with_checkpoints_resumes_from_the_newest_with_its_optimizer_state(tmp_path):
+    trained = _build_and_compile()
+    trained.fit(*_data(), epochs=1, verbose=0)
+    folder = tmp_path / runs.CHECKPOINT_FOLDER
+    atomic.save_model(_build_and_compile(), folder / "epoch_2.keras")
+    atomic.save_model(trained, folder / "epoch_4.keras")
+
+    model, initial_epoch = fitting.build_or_resume_model(tmp_path, strategy.get_strategy(), _build_and_compile)
+
+    assert initial_epoch == 4
+    assert int(model.optimizer.iterations.numpy()) == int(trained.optimizer.iterations.numpy()) > 0
+    np.testing.assert_allclose(model.get_weights()[0], trained.get_weights()[0])
 
 
-def _arguments(**values):
-    defaults = {"resume": None, "output": None, "run_id": None, "epochs": 5, "learning_rate": 0.01}
-    return argparse.Namespace(**{**defaults, **values})
+def test_run_callbacks_start_at_the_resume_epoch_and_keep_the_best_value(tmp_path):
+    history = {"val_loss": [0.9, None, 0.4, float("nan"), 0.1], "val_accuracy": [0.1, 0.5, 0.3, 0.2, 0.9]}
+    (tmp_path / runs.HISTORY_FILE).write_text(json.dumps(history))
+
+    monitor, checkpoint, best = fitting.run_callbacks(tmp_path, initial_epoch=4, checkpoint_every=3)
+
+    assert isinstance(monitor, TrainingMonitor) and isinstance(checkpoint, EpochCheckpoint)
+    assert isinstance(best, BestModelCheckpoint)
+    assert checkpoint.every == 3
+    # The epochs after the resume point (0.1 at epoch 5) are dropped; None and NaN are skipped.
+    assert best.best == 0.4
+    assert fitting._best_so_far(tmp_path / runs.HISTORY_FILE, "val_accuracy", 4) == 0.5
+    assert fitting._best_so_far(tmp_path / runs.HISTORY_FILE, "val_loss", 0) is None
 
 
-def test_open_run_creates_the_folder_after_before_create(tmp_path):
-    calls = []
+def test_fit_and_save_writes_the_history_checkpoints_and_final_model(tmp_path):
+    import tensorflow as tf
 
-    run_dir = runs.open_run(
-        _arguments(output=str(tmp_path), run_id="new"), "experiment",
-        before_create=lambda: calls.append((tmp_path / "experiment" / "new").exists()),
-    )
+    dataset = tf.data.Dataset.from_tensor_slices(_data()).batch(4)
+    arguments = argparse.Namespace(epochs=2, checkpoint_every=1)
+    model = _build_and_compile()
 
-    assert run_dir == tmp_path / "experiment" / "new" and run_dir.is_dir()
-    assert calls == [False]  # a failing before_create leaves no empty run folder
+    fitting.fit_and_save(model, dataset, dataset, arguments, tmp_path, initial_epoch=0)
 
-
-def test_resumed_run_keeps_its_settings_but_takes_the_new_epoch_count(tmp_path):
-    run_dir = runs.create_run_folder("experiment", tmp_path, "old")
-    runs.write_run_config(run_dir, vars(_arguments(output=str(tmp_path), run_id="old", learning_rate=0.05)))
-    arguments = _arguments(resume=str(run_dir), epochs=9, learning_rate=0.5)
-
-    opened = runs.open_run(arguments, "experiment", before_create=pytest.fail)
-
-    assert opened == run_dir
-    assert arguments.learning_rate == 0.05 and arguments.epochs == 9 and arguments.resume == str(run_dir)
+    assert len(json.loads((tmp_path / runs.HISTORY_FILE).read_text())["loss"]) == 2
+    assert sorted(path.name for path in (tmp_path / runs.CHECKPOINT_FOLDER).iterdir()) == [
+        "epoch_1.keras", "epoch_2.keras"
+    ]
+    assert (tmp_path / runs.BEST_MODEL).is_file()
+    reloaded = runs.load_model(tmp_path / runs.FINAL_MODEL)
+    np.testing.assert_allclose(reloaded.get_weights()[0], model.get_weights()[0])

@@ -95,8 +95,7 @@ def train_source_model(images, labels, arguments, seed, path):
     )
     # shuffle=False: the dataset reshuffles itself every epoch (Keras would only warn).
     history = model.fit(dataset, epochs=arguments.epochs, shuffle=False, verbose=0)
-    with atomic.atomic_output_path(path) as temporary_path:
-        model.save(temporary_path)
+    atomic.save_model(model, path)
     return history.history["accuracy"][-1]
 
 

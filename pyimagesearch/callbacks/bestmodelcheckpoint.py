@@ -102,6 +102,5 @@ class BestModelCheckpoint(keras.callbacks.Callback):
         return current < self.best if self.mode == "min" else current > self.best
 
     def _save(self):
-        with atomic.atomic_output_path(self.filepath) as temporary_path:
-            self.model.save(temporary_path)
+        atomic.save_model(self.model, self.filepath)
 

@@ -67,8 +67,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
         if completed % self.every != 0:
             return
         path = self.output_dir / f"epoch_{completed}.keras"
-        with atomic.atomic_output_path(path) as temporary_path:
-            self.model.save(temporary_path)
+        atomic.save_model(self.model, path)
         self._remove_stale(completed)
 
     def _resolve_offset(self, first_epoch):

@@ -10,7 +10,6 @@ import math
 import pathlib
 import sys
 
-import keras
 
 from pyimagesearch.callbacks import epochcheckpoint
 from pyimagesearch.callbacks.bestmodelcheckpoint import BestModelCheckpoint
@@ -33,7 +32,7 @@ def build_or_resume_model(run_dir, strategy, build_and_compile):
         if checkpoint_path is None:
             return build_and_compile(), 0
         print(f"[INFO] resuming from {checkpoint_path} at epoch {epoch}")
-        return keras.saving.load_model(checkpoint_path), epoch
+        return runs.load_model(checkpoint_path), epoch
 
 
 def run_callbacks(run_dir, initial_epoch, checkpoint_every=5, monitor="val_loss"):

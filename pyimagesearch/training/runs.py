@@ -242,7 +242,23 @@ def open_finished_run(run, output, experiment):
     run_dir = pathlib.Path(run) if run else latest_run(pathlib.Path(output) / experiment)
     saved_arguments = read_run_config(run_dir)["arguments"]
     print(f"[INFO] evaluating {run_dir}")
+    model = load_model(run_dir / FINAL_MODEL)
+    return run_dir, saved_arguments, model
+
+
+def load_model(path, compile=True):
+    """Loads a `.keras` model in Keras' safe mode (no code from the file is run).
+
+    A missing file, or one that Keras can't or won't load (truncated, not a model, or naming
+    a class or function it refuses, such as `os.system`), is a user error naming the file.
+    """
     import keras
 
-    model = keras.saving.load_model(run_dir / FINAL_MODEL)
-    return run_dir, saved_arguments, model
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise errors.InvalidArgumentError(f"No model at {path}: did the run finish? Received: path={str(path)!r}")
+    try:
+        return keras.saving.load_model(path, compile=compile, safe_mode=True)
+    except Exception as error:  # noqa: BLE001 - Keras raises many types for a bad file
+        reason = " ".join(str(error).split())[:300]
+        raise errors.InvalidFileError(f"Cannot load the Keras model {path}: {reason}") from error

@@ -28,6 +28,10 @@ class MissingFileError(UserError, FileNotFoundError):
     """A file or folder the user named (or a run needs) does not exist."""
 
 
+class InvalidFileError(UserError, ValueError):
+    """A file that exists but can't be used: corrupt, of the wrong kind, or unsafe to load."""
+
+
 def display_path(path):
     """`path` as printable text, even when its bytes are not valid UTF-8.
 
