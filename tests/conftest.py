@@ -28,3 +28,14 @@ def _clear_keras_session():
     import keras
 
     keras.backend.clear_session()
+
+
+@pytest.fixture
+def channels_first():
+    """Sets Keras' image data format to "channels_first" for one test, then restores it."""
+    import keras
+
+    previous = keras.backend.image_data_format()
+    keras.backend.set_image_data_format("channels_first")
+    yield
+    keras.backend.set_image_data_format(previous)

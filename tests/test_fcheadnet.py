@@ -20,14 +20,6 @@ def head_parameters(flattened, dense, classes):
     return flattened * dense + dense + dense * classes + classes
 
 
-@pytest.fixture
-def channels_first():
-    previous = keras.backend.image_data_format()
-    keras.backend.set_image_data_format("channels_first")
-    yield
-    keras.backend.set_image_data_format(previous)
-
-
 def test_build_returns_the_head_tensor_like_the_course():
     base = small_base()
 

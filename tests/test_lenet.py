@@ -1,6 +1,9 @@
-"""Tests for LeNet: shapes, exact parameter counts, a training step, channels_first."""
+"""Tests for LeNet: shapes, exact parameter counts, layer structure, channels_first.
 
-import keras
+The contracts every network keeps (bad sizes, minimum size, a training step) are checked in
+test_conv_contracts.py.
+"""
+
 import numpy as np
 import pytest
 
@@ -15,14 +18,6 @@ def expected_parameter_count(width, height, depth, classes):
     dense1 = flattened * 500 + 500
     dense2 = 500 * classes + classes
     return convolution1 + convolution2 + dense1 + dense2
-
-
-@pytest.fixture
-def channels_first():
-    previous = keras.backend.image_data_format()
-    keras.backend.set_image_data_format("channels_first")
-    yield
-    keras.backend.set_image_data_format(previous)
 
 
 @pytest.mark.parametrize(
@@ -68,21 +63,6 @@ def test_layer_structure():
     assert model.get_layer("softmax").dtype_policy.compute_dtype == "float32"
 
 
-def test_is_uncompiled_and_trains_one_step():
-    model = LeNet.build(28, 28, 1, 10)
-    assert not model.compiled
-    random_generator = np.random.default_rng(0)
-    images = random_generator.random((8, 28, 28, 1), dtype=np.float32)
-    labels = keras.utils.to_categorical(random_generator.integers(0, 10, 8), 10)
-    before = [weights.copy() for weights in model.get_weights()]
-
-    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="categorical_crossentropy")
-    history = model.fit(images, labels, batch_size=8, epochs=1, verbose=0)
-
-    assert np.isfinite(history.history["loss"][0])
-    assert all(not np.array_equal(old, new) for old, new in zip(before, model.get_weights()))
-
-
 def test_channels_first(channels_first):
     model = LeNet.build(32, 28, 1, 10)
 
@@ -90,23 +70,3 @@ def test_channels_first(channels_first):
     assert model.count_params() == expected_parameter_count(32, 28, 1, 10)
     output = model(np.zeros((2, 1, 28, 32), dtype="float32"))
     assert tuple(output.shape) == (2, 10)
-
-
-def test_minimum_size():
-    assert LeNet.build(LeNet.MINIMUM_SIZE, LeNet.MINIMUM_SIZE, 1, 2).output_shape == (None, 2)
-    with pytest.raises(ValueError, match=r"at least 4x4 .* Received: width=3, height=28$"):
-        LeNet.build(3, 28, 1, 10)
-
-
-@pytest.mark.parametrize(
-    "arguments, message",
-    [
-        ((0, 28, 1, 10), r"Received: width=0$"),
-        ((28, "28", 1, 10), r"Received: height='28'$"),
-        ((28, 28, 0, 10), r"Received: depth=0$"),
-        ((28, 28, 1, 2.5), r"Received: classes=2.5$"),
-    ],
-)
-def test_rejects_bad_arguments(arguments, message):
-    with pytest.raises(ValueError, match=message):
-        LeNet.build(*arguments)

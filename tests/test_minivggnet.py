@@ -37,14 +37,6 @@ def trainable_count(model):
     return sum(int(np.prod(weight.shape)) for weight in model.trainable_weights)
 
 
-@pytest.fixture
-def channels_first():
-    previous = keras.backend.image_data_format()
-    keras.backend.set_image_data_format("channels_first")
-    yield
-    keras.backend.set_image_data_format(previous)
-
-
 @pytest.mark.parametrize("batch_norm", [True, False])
 @pytest.mark.parametrize("width, height, depth, classes", [(32, 32, 3, 10), (64, 64, 3, 17), (36, 20, 1, 3)])
 def test_shapes_and_parameter_counts(width, height, depth, classes, batch_norm):
@@ -121,40 +113,7 @@ def test_channels_first(channels_first):
     assert tuple(output.shape) == (2, 10)
 
 
-def test_softmax_stays_float32_under_mixed_precision():
-    # DESIGN: bfloat16 runs much faster on this CPU, but the probabilities stay float32.
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    try:
-        model = MiniVGGNet.build(16, 16, 3, 4)
-        probabilities = model(np.zeros((2, 16, 16, 3), dtype="float32"), training=False)
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-
-    assert model.get_layer("block1_conv1").compute_dtype == "bfloat16"
-    assert probabilities.dtype == "float32"
-
-
-def test_channels_last_normalizes_the_last_axis():
-    model = MiniVGGNet.build(32, 32, 3, 10)
-    conv_bn = model.get_layer("block1_conv1_bn")
-    assert conv_bn.axis in (-1, 3)
-
-
-def test_minimum_size():
-    assert MiniVGGNet.build(4, 4, 1, 2).output_shape == (None, 2)
-    with pytest.raises(ValueError, match=r"Received: width=32, height=2$"):
-        MiniVGGNet.build(32, 2, 3, 10)
-
-
-@pytest.mark.parametrize(
-    "arguments, keywords, message",
-    [
-        ((0, 32, 3, 10), {}, r"Received: width=0$"),
-        ((32, 32, 3, -2), {}, r"Received: classes=-2$"),
-        ((32, 32, 3, 10), {"batch_norm": "yes"}, r"Received: batch_norm='yes'$"),
-    ],
-)
-def test_rejects_bad_arguments(arguments, keywords, message):
-    with pytest.raises(ValueError, match=message):
-        MiniVGGNet.build(*arguments, **keywords)
+def test_rejects_a_batch_norm_that_is_not_a_bool():
+    # The size arguments are checked for every network in test_conv_contracts.py.
+    with pytest.raises(ValueError, match=r"Received: batch_norm='yes'$"):
+        MiniVGGNet.build(32, 32, 3, 10, batch_norm="yes")
