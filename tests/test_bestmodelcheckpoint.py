@@ -127,3 +127,9 @@ def test_crash_mid_save_keeps_previous_best_and_leaves_no_temporary_file(tmp_pat
 def test_rejects_bad_arguments(arguments, message):
     with pytest.raises(ValueError, match=message):
         bestmodelcheckpoint.BestModelCheckpoint(**arguments)
+
+
+def test_a_boolean_initial_value_is_refused():
+    # True is a numbers.Real, and was once taken as a best value of 1.0.
+    with pytest.raises(ValueError, match=r"Received: initial_value=True$"):
+        bestmodelcheckpoint.BestModelCheckpoint("best.keras", initial_value=True)

@@ -116,3 +116,12 @@ def test_too_few_rows_per_class_for_the_folds():
     labels[:2] = 1
     with pytest.raises(ValueError, match=r"at least 3 training rows.*Received: rows per class=\{0: 10, 1: 2\}"):
         classifiers.fit_logistic_regression(features, labels)
+
+
+def test_a_boolean_c_value_is_refused():
+    # float(True) once turned c_values=(True,) into C=1.0.
+    features, labels = _blobs()
+    with pytest.raises(ValueError, match=r"Received: c_values=\(True,\)$"):
+        classifiers.fit_logistic_regression(features, labels, c_values=(True,))
+    with pytest.raises(ValueError, match=r"Received: c_values=\(0\.1, False\)$"):
+        classifiers.fit_logistic_regression(features, labels, c_values=(0.1, False))

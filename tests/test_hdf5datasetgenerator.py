@@ -93,3 +93,11 @@ def test_refuses_incomplete_files_and_mismatched_classes(tmp_path):
         HDF5DatasetGenerator(tmp_path / "x.hdf5", 0)
     with pytest.raises(ValueError, match="Received: passes=0"):
         next(HDF5DatasetGenerator(tmp_path / "x.hdf5", 2, classes=3).generator(passes=0))
+
+
+def test_a_boolean_number_of_passes_is_refused(tmp_path):
+    # True is an Integral >= 1, and was once taken as one pass.
+    write_indexed_file(tmp_path / "x.hdf5", rows=4, classes=3)
+    with HDF5DatasetGenerator(tmp_path / "x.hdf5", 2, classes=3) as generator:
+        with pytest.raises(ValueError, match=r"Received: passes=True$"):
+            next(generator.generator(passes=True))

@@ -163,3 +163,10 @@ def test_a_training_batch_that_replicas_cannot_share_evenly_is_refused():
     images = np.zeros((20, 4, 4, 3), dtype=np.uint8)
     with pytest.raises(ValueError, match="multiple of the 2 replicas"):
         pipeline.make_array_dataset(images, np.zeros(20), 7, pipeline.make_batch_transform(3), shuffle=True, replicas=2)
+
+
+def test_array_dataset_refuses_a_boolean_batch_size():
+    # `isinstance(True, int)` once let batch_size=True through as a batch of one.
+    images, labels = np.zeros((4, 2, 2, 3), np.uint8), np.zeros(4, np.int64)
+    with pytest.raises(ValueError, match=r"positive integer\. Received: batch_size=True$"):
+        pipeline.make_array_dataset(images, labels, True, pipeline.make_batch_transform(classes=2), replicas=1)

@@ -31,3 +31,9 @@ def test_environment_variable_is_validated(monkeypatch):
 
 def test_get_strategy_returns_one_strategy_per_process():
     assert strategy.get_strategy() is strategy.get_strategy()
+
+
+def test_configure_cpu_replicas_refuses_a_boolean_count():
+    # `isinstance(True, int)` once let count=True through as one device.
+    with pytest.raises(ValueError, match=r"Received: count=True$"):
+        strategy.configure_cpu_replicas(True)

@@ -1,12 +1,11 @@
 """BestModelCheckpoint: keep the best model so far in one `.keras` file, written atomically."""
 
 import math
-import numbers
 import pathlib
 
 import keras
 
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.utils import atomic, errors, validation
 
 # Monitored names containing one of these improve upwards under mode="auto"; all others downwards.
 MAXIMISED_NAME_PARTS = ("acc", "auc", "precision", "recall", "f1")
@@ -43,16 +42,12 @@ class BestModelCheckpoint(keras.callbacks.Callback):
             )
         if not isinstance(monitor, str) or not monitor:
             raise errors.InvalidArgumentError(f"`monitor` must be a non-empty log name. Received: monitor={monitor!r}")
-        if initial_value is not None and (
-            not isinstance(initial_value, numbers.Real) or not math.isfinite(initial_value)
-        ):
-            raise errors.InvalidArgumentError(
-                f"`initial_value` must be a finite number or None. Received: initial_value={initial_value!r}"
-            )
+        if initial_value is not None:
+            initial_value = validation.check_number("initial_value", initial_value)
         self.monitor = monitor
         self.mode = self.mode_for(monitor, mode)
         self.verbose = verbose
-        self.best = None if initial_value is None else float(initial_value)
+        self.best = initial_value
         self._monitor_checked = False
 
     @staticmethod
@@ -61,8 +56,7 @@ class BestModelCheckpoint(keras.callbacks.Callback):
 
         Public so that code resuming a run picks the best value from a saved history the same way.
         """
-        if mode not in MODES:
-            raise errors.InvalidArgumentError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
+        validation.check_choice("mode", mode, MODES)
         if mode != "auto":
             return mode
         name = monitor.lower()
@@ -103,4 +97,3 @@ class BestModelCheckpoint(keras.callbacks.Callback):
 
     def _save(self):
         atomic.save_model(self.model, self.filepath)
-

@@ -19,7 +19,7 @@ import re
 
 import keras
 
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.utils import atomic, errors, validation
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch_(\d+)\.keras$")
 
@@ -43,14 +43,10 @@ class EpochCheckpoint(keras.callbacks.Callback):
 
     def __init__(self, output_dir, every=5, start_at=0, keep=2):
         super().__init__()
-        _check_integer("every", every, minimum=1)
-        _check_integer("start_at", start_at, minimum=0)
-        if keep is not None:
-            _check_integer("keep", keep, minimum=1)
+        self.every = validation.check_integer("every", every, minimum=1)
+        self.start_at = validation.check_integer("start_at", start_at, minimum=0)
+        self.keep = None if keep is None else validation.check_integer("keep", keep, minimum=1)
         self.output_dir = pathlib.Path(output_dir)
-        self.every = every
-        self.start_at = start_at
-        self.keep = keep
         self._epoch_offset = None
 
     def on_train_begin(self, logs=None):
@@ -113,8 +109,3 @@ def _list_checkpoints(output_dir):
         if match and path.is_file():
             checkpoints[int(match.group(1))] = path
     return checkpoints
-
-
-def _check_integer(name, value, minimum):
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise errors.InvalidArgumentError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")

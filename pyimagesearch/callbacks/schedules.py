@@ -11,7 +11,6 @@ Two Keras 3 facts that bite:
 """
 
 import math
-import numbers
 import pathlib
 
 import keras
@@ -27,17 +26,15 @@ class _EpochSchedule:
 
     def __call__(self, epoch, learning_rate=None):
         # LearningRateScheduler passes the current rate too; these schedules depend only on the epoch.
-        if not isinstance(epoch, numbers.Integral) or isinstance(epoch, bool) or epoch < 0:
-            raise errors.InvalidArgumentError(f"`epoch` must be a non-negative integer. Received: epoch={epoch!r}")
-        return float(self.learning_rate_at(int(epoch)))
+        epoch = validation.check_integer("epoch", epoch, minimum=0)
+        return float(self.learning_rate_at(epoch))
 
     def learning_rate_at(self, epoch):
         raise NotImplementedError
 
     def plot(self, epochs, path):
         """Plots the learning rate for epochs 0 .. `epochs` - 1 to the PNG file `path` (atomically)."""
-        if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-            raise errors.InvalidArgumentError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
+        epochs = validation.check_positive_integer("epochs", epochs)
         path = _png_path(path)
         epoch_numbers = np.arange(epochs)
         rates = [self(int(epoch)) for epoch in epoch_numbers]
@@ -65,10 +62,8 @@ class PolynomialDecay(_EpochSchedule):
     """
 
     def __init__(self, max_epochs, initial_learning_rate=0.01, power=1.0):
-        if not isinstance(max_epochs, int) or isinstance(max_epochs, bool) or max_epochs < 1:
-            raise errors.InvalidArgumentError(f"`max_epochs` must be a positive integer. Received: max_epochs={max_epochs!r}")
+        self.max_epochs = validation.check_positive_integer("max_epochs", max_epochs)
         validation.check_positive_numbers(initial_learning_rate=initial_learning_rate, power=power)
-        self.max_epochs = max_epochs
         self.initial_learning_rate = float(initial_learning_rate)
         self.power = float(power)
 
@@ -89,11 +84,9 @@ class StepDecay(_EpochSchedule):
 
     def __init__(self, initial_learning_rate=0.01, factor=0.25, drop_every=10):
         validation.check_positive_numbers(initial_learning_rate=initial_learning_rate, factor=factor)
-        if not isinstance(drop_every, int) or isinstance(drop_every, bool) or drop_every < 1:
-            raise errors.InvalidArgumentError(f"`drop_every` must be a positive integer. Received: drop_every={drop_every!r}")
+        self.drop_every = validation.check_positive_integer("drop_every", drop_every)
         self.initial_learning_rate = float(initial_learning_rate)
         self.factor = float(factor)
-        self.drop_every = drop_every
 
     def learning_rate_at(self, epoch):
         return self.initial_learning_rate * self.factor ** math.floor((1 + epoch) / self.drop_every)

@@ -5,7 +5,7 @@ import pathlib
 
 import keras
 
-from pyimagesearch.utils import atomic, errors, plots
+from pyimagesearch.utils import atomic, errors, plots, validation
 
 LEARNING_RATE_KEY = "learning_rate"
 
@@ -30,8 +30,7 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def __init__(self, fig_path, json_path=None, start_at=0):
         super().__init__()
-        if not isinstance(start_at, int) or isinstance(start_at, bool) or start_at < 0:
-            raise errors.InvalidArgumentError(f"`start_at` must be a non-negative integer. Received: start_at={start_at!r}")
+        start_at = validation.check_integer("start_at", start_at, minimum=0)
         self.fig_path = pathlib.Path(fig_path)
         if self.fig_path.suffix.lower() != ".png":
             raise errors.InvalidArgumentError(f"`fig_path` must end in .png. Received: fig_path={fig_path}")

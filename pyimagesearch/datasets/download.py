@@ -34,7 +34,7 @@ import zipfile
 
 import progressbar
 
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.utils import atomic, errors, validation
 
 # Seconds to wait for the connection and for each read: with no network we fail fast.
 DEFAULT_TIMEOUT = 10.0
@@ -107,8 +107,7 @@ def download_file(url, destination, sha256=None, md5=None, size=None, timeout=DE
     """
     _check_url(url)
     _check_expected(sha256, md5, size)
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        raise errors.InvalidArgumentError(f"`timeout` must be a positive number of seconds. Received: timeout={timeout!r}")
+    validation.check_positive_numbers(timeout=timeout)
     destination = pathlib.Path(destination)
     if destination.exists():
         verify_file(destination, sha256=sha256, md5=md5, size=size)
@@ -355,5 +354,5 @@ def _check_expected(sha256, md5, size):
             raise errors.InvalidArgumentError(
                 f"`{algorithm}` must be {_HASH_LENGTHS[algorithm]} hex digits. Received: {algorithm}={value!r}"
             )
-    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-        raise errors.InvalidArgumentError(f"`size` must be a non-negative integer of bytes. Received: size={size!r}")
+    if size is not None:
+        validation.check_integer("size", size, minimum=0)

@@ -5,7 +5,7 @@ import numpy as np
 from pyimagesearch.datasets import splits
 from pyimagesearch.datasets.simpledatasetloader import SimpleDatasetLoader
 from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import validation
 
 
 def load_split_images(split, part, image_size, verbose=True):
@@ -16,8 +16,7 @@ def load_split_images(split, part, image_size, verbose=True):
     `split["class_names"]`. Unreadable files are left out and returned in `skipped` as
     (path, reason) pairs, so train and evaluate drop the same images.
     """
-    if not isinstance(image_size, int) or image_size < 8:
-        raise errors.InvalidArgumentError(f"`image_size` must be an integer >= 8. Received: image_size={image_size!r}")
+    image_size = validation.check_integer("image_size", image_size, minimum=8)
     loader = SimpleDatasetLoader(
         preprocessors=[AspectAwarePreprocessor(image_size, image_size)],
         target_size=(image_size, image_size),

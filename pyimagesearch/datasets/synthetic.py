@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import progressbar
 
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.utils import atomic, errors, validation
 
 # How hard the images are: 0 gives clean, centred, evenly lit flowers; 1 gives strong pose,
 # scale, lighting and colour changes, clutter and occluders. Values up to 2 are accepted.
@@ -143,21 +143,12 @@ def _check_arguments(output_dir, seed, images_per_class, difficulty, workers):
             "`output_dir` must be a new (or empty) folder; delete it to draw again. "
             f"Received: output_dir={str(output_dir)!r}"
         )
-    if not _is_integer(seed) or seed < 0:
-        raise errors.InvalidArgumentError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
-    if not _is_integer(images_per_class) or images_per_class < 1:
-        raise errors.InvalidArgumentError(
-            f"`images_per_class` must be a positive integer. Received: images_per_class={images_per_class!r}"
-        )
-    if not isinstance(difficulty, (int, float)) or isinstance(difficulty, bool) or not 0 <= difficulty <= MAX_DIFFICULTY:
-        raise errors.InvalidArgumentError(f"`difficulty` must be a number in [0, {MAX_DIFFICULTY}]. Received: difficulty={difficulty!r}")
-    if not _is_integer(workers) or workers < 1:
-        raise errors.InvalidArgumentError(f"`workers` must be a positive integer. Received: workers={workers!r}")
+    # Not `check_seed`, which lets None through: every image is drawn from the seed.
+    validation.check_integer("seed", seed, minimum=0)
+    validation.check_positive_integer("images_per_class", images_per_class)
+    validation.check_number("difficulty", difficulty, minimum=0, maximum=MAX_DIFFICULTY)
+    validation.check_positive_integer("workers", workers)
     return output_dir
-
-
-def _is_integer(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _run_jobs(jobs, workers, verbose):

@@ -155,7 +155,7 @@ def build_hdf5_dataset(
     height = validation.check_image_size("height", height)
     output_dir = pathlib.Path(output_dir)
     name = _validate_name(name if name is not None else output_dir.name)
-    workers = _validate_workers(workers)
+    workers = _worker_count(workers)
     validation.check_booleans(use_multiprocessing=use_multiprocessing, overwrite=overwrite)
     if output_dir.exists() and not overwrite:
         raise FileExistsError(
@@ -504,9 +504,7 @@ def _validate_name(name):
     return name
 
 
-def _validate_workers(workers):
+def _worker_count(workers):
     if workers is None:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if not isinstance(workers, numbers.Integral) or isinstance(workers, bool) or workers < 0:
-        raise errors.InvalidArgumentError(f"`workers` must be a non-negative integer or None. Received: workers={workers!r}")
-    return int(workers)
+    return validation.check_integer("workers", workers, minimum=0)

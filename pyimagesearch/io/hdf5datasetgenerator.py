@@ -14,13 +14,12 @@ What the course's version got wrong, and this one doesn't:
 - the file was never checked: incomplete or foreign files are refused with a clear error.
 """
 
-import numbers
 import sys
 
 import numpy as np
 
 from pyimagesearch.io import hdf5format
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, validation
 
 
 class HDF5DatasetGenerator:
@@ -56,10 +55,9 @@ class HDF5DatasetGenerator:
         shuffle=True,
         seed=None,
     ):
-        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
-            raise errors.InvalidArgumentError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
-        if binarize and (not isinstance(classes, numbers.Integral) or isinstance(classes, bool) or classes < 2):
-            raise errors.InvalidArgumentError(f"`classes` must be an integer >= 2 to binarize labels. Received: classes={classes!r}")
+        validation.check_positive_integer("batch_size", batch_size)
+        if binarize:
+            validation.check_integer("classes", classes, minimum=2)
         for preprocessor in preprocessors or []:
             if not hasattr(preprocessor, "preprocess"):
                 raise errors.InvalidArgumentError(
@@ -90,7 +88,7 @@ class HDF5DatasetGenerator:
 
     def generator(self, passes=np.inf):
         """Yields batches for `passes` full passes over the file (forever by default)."""
-        if not (passes == np.inf or (isinstance(passes, numbers.Integral) and passes >= 1)):
+        if not (passes == np.inf or validation.is_positive_integer(passes)):
             raise errors.InvalidArgumentError(f"`passes` must be a positive integer or np.inf. Received: passes={passes!r}")
         completed = 0
         while completed < passes:

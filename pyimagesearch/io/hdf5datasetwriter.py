@@ -18,7 +18,6 @@ the final file, and silently overwrote an existing one. This one:
 """
 
 import json
-import numbers
 import os
 import pathlib
 import weakref
@@ -28,7 +27,7 @@ import numpy as np
 
 from pyimagesearch.datasets import download
 from pyimagesearch.io import hdf5format
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.utils import atomic, errors, validation
 
 _ALLOWED_DTYPES = ("uint8", "float16", "float32")
 # Chunks of at most this many bytes: large enough that a batch read touches few chunks, small
@@ -78,9 +77,9 @@ class HDF5DatasetWriter:
         self.dims = _validate_dims(dims)
         self.output_path = pathlib.Path(output_path)
         self.data_key = _validate_data_key(data_key)
-        self.buffer_size = _validate_positive_integer("buffer_size", buffer_size)
+        self.buffer_size = validation.check_positive_integer("buffer_size", buffer_size)
         self.dtype = _validate_dtype(dtype, self.dims)
-        self.overwrite = _validate_flag("overwrite", overwrite)
+        self.overwrite = validation.check_flag("overwrite", overwrite)
         self.preprocessing = _validate_preprocessing(preprocessing)
         self.compression = _validate_compression(compression)
         self._given_mean = None if mean is None else hdf5format.mean_to_bgr(mean)
@@ -354,9 +353,7 @@ def _validate_dims(dims):
         dims = tuple(dims)
     except TypeError:
         raise errors.InvalidArgumentError(f"`dims` must be (N, H, W, C) or (N, D). Received: dims={dims!r}") from None
-    valid = len(dims) in (2, 4) and all(
-        isinstance(size, numbers.Integral) and not isinstance(size, bool) and size >= 1 for size in dims
-    )
+    valid = len(dims) in (2, 4) and all(validation.is_positive_integer(size) for size in dims)
     if not valid:
         raise errors.InvalidArgumentError(f"`dims` must be (N, H, W, C) or (N, D) of positive integers. Received: dims={dims!r}")
     return tuple(int(size) for size in dims)
@@ -384,18 +381,6 @@ def _validate_dtype(dtype, dims):
     if name not in _ALLOWED_DTYPES:
         raise errors.InvalidArgumentError(f"`dtype` must be one of {_ALLOWED_DTYPES}. Received: dtype={dtype!r}")
     return name
-
-
-def _validate_positive_integer(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise errors.InvalidArgumentError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-    return int(value)
-
-
-def _validate_flag(name, value):
-    if not isinstance(value, bool):
-        raise errors.InvalidArgumentError(f"`{name}` must be True or False. Received: {name}={value!r}")
-    return value
 
 
 def _validate_preprocessing(preprocessing):

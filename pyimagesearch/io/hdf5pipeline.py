@@ -15,7 +15,6 @@ scale, one-hot; see `pipeline.make_batch_transform`) and the training step thank
     model.fit(train, validation_data=val, epochs=75)
 """
 
-import numbers
 import os
 import threading
 import weakref
@@ -24,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from pyimagesearch.io import hdf5format, pipeline
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, validation
 
 
 def make_hdf5_dataset(
@@ -70,9 +69,8 @@ def make_hdf5_dataset(
             uses); a shorter last slice is merged into the one before it (see
             `pipeline.batch_bounds`).
     """
-    batch_size = _validate_batch_size(batch_size)
-    if not isinstance(training, bool):
-        raise errors.InvalidArgumentError(f"`training` must be True or False. Received: training={training!r}")
+    batch_size = validation.check_positive_integer("batch_size", batch_size)
+    validation.check_flag("training", training)
     if augmentation is not None and not training:
         raise errors.InvalidArgumentError(
             "Augmentation is for training data only; validation and test data must not be "
@@ -107,7 +105,7 @@ def make_hdf5_slices(
 
     For callers that bring their own transform (benchmarks, feature extraction).
     """
-    batch_size = _validate_batch_size(batch_size)
+    batch_size = validation.check_positive_integer("batch_size", batch_size)
     info = hdf5format.read_dataset_info(db_path, data_key)
     return _slice_dataset(info, batch_size, shuffle, seed, drop_remainder, replicas)
 
@@ -230,8 +228,3 @@ def _close_handle(state):
         except Exception:  # noqa: BLE001 - closing at exit must never raise
             pass
 
-
-def _validate_batch_size(batch_size):
-    if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
-        raise errors.InvalidArgumentError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
-    return int(batch_size)

@@ -7,13 +7,12 @@ identical for all three.
 """
 
 import itertools
-import numbers
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.utils import errors, strategy
+from pyimagesearch.utils import errors, strategy, validation
 
 from pyimagesearch.io import hdf5format
 
@@ -49,18 +48,11 @@ def make_batch_transform(
             `resize_batch(227, 227)`. A CropPreprocessor turns each batch into
             (N, crops, h, w, C).
     """
-    if one_hot and (not isinstance(classes, int) or classes < 2):
-        raise errors.InvalidArgumentError(
-            f"`classes` must be an integer >= 2 when `one_hot` is True. Received: classes={classes!r}"
-        )
-    if not isinstance(scale, numbers.Real) or isinstance(scale, bool) or not np.isfinite(scale) or scale <= 0:
-        raise errors.InvalidArgumentError(f"`scale` must be a positive number. Received: scale={scale!r}")
+    if one_hot:
+        validation.check_integer("classes", classes, minimum=2)
+    validation.check_positive_numbers(scale=scale)
     data_format = data_format or keras.backend.image_data_format()
-    if data_format not in ("channels_last", "channels_first"):
-        raise errors.InvalidArgumentError(
-            "`data_format` must be 'channels_last' or 'channels_first'. "
-            f"Received: data_format={data_format!r}"
-        )
+    validation.check_choice("data_format", data_format, ("channels_last", "channels_first"))
     mean_tensor = None if mean is None else tf.constant(hdf5format.mean_to_bgr(mean), dtype=tf.float32)
     batch_functions = _batch_functions(preprocessors)
 
@@ -155,8 +147,7 @@ def make_array_dataset(
             "`images` and `labels` must have the same length. "
             f"Received: len(images)={len(images)}, len(labels)={len(labels)}"
         )
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise errors.InvalidArgumentError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+    batch_size = validation.check_positive_integer("batch_size", batch_size)
     dataset = tf.data.Dataset.from_tensor_slices((images, labels))
     if shuffle:
         dataset = _shuffled_batches(dataset, len(images), batch_size, seed, replicas)
@@ -200,15 +191,12 @@ def resize_batch(width, height, interpolation="area"):
     stored images (course: `SimplePreprocessor(227, 227)` on 256x256 images). "area" matches
     OpenCV's INTER_AREA for downscaling.
     """
-    for name, value in (("width", width), ("height", height)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-            raise errors.InvalidArgumentError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-    methods = ("area", "bilinear", "bicubic", "nearest", "lanczos3")
-    if interpolation not in methods:
-        raise errors.InvalidArgumentError(f"`interpolation` must be one of {methods}. Received: interpolation={interpolation!r}")
+    width = validation.check_positive_integer("width", width)
+    height = validation.check_positive_integer("height", height)
+    validation.check_choice("interpolation", interpolation, ("area", "bilinear", "bicubic", "nearest", "lanczos3"))
 
     def resize(images):
-        return tf.image.resize(images, (int(height), int(width)), method=interpolation)
+        return tf.image.resize(images, (height, width), method=interpolation)
 
     return resize
 
@@ -219,17 +207,9 @@ def global_batch_size(per_replica_batch_size, strategy=None):
     Keras splits every batch of a distributed `fit` across the replicas, so a dataset must be
     batched with the global size for each replica to see `per_replica_batch_size` examples.
     """
-    if (
-        not isinstance(per_replica_batch_size, numbers.Integral)
-        or isinstance(per_replica_batch_size, bool)
-        or per_replica_batch_size < 1
-    ):
-        raise errors.InvalidArgumentError(
-            "`per_replica_batch_size` must be a positive integer. "
-            f"Received: per_replica_batch_size={per_replica_batch_size!r}"
-        )
+    per_replica_batch_size = validation.check_positive_integer("per_replica_batch_size", per_replica_batch_size)
     replicas = 1 if strategy is None else strategy.num_replicas_in_sync
-    return int(per_replica_batch_size) * replicas
+    return per_replica_batch_size * replicas
 
 
 def _batch_functions(preprocessors):

@@ -27,7 +27,7 @@ import socket
 
 import numpy as np
 
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, validation
 
 IMAGENET = "imagenet"
 IMAGENET_CLASSES = 1000
@@ -163,15 +163,10 @@ def build_application(
 
     validate_name(name)
     weights = parse_weights(weights)
-    if not isinstance(include_top, bool):
-        raise errors.InvalidArgumentError(f"`include_top` must be True or False. Received: include_top={include_top!r}")
+    validation.check_flag("include_top", include_top)
     size = default_image_size(name) if image_size is None else image_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise errors.InvalidArgumentError(f"`image_size` must be a positive integer. Received: image_size={image_size!r}")
-    if not isinstance(download_timeout, (int, float)) or isinstance(download_timeout, bool) or download_timeout <= 0:
-        raise errors.InvalidArgumentError(
-            f"`download_timeout` must be a positive number. Received: download_timeout={download_timeout!r}"
-        )
+    size = validation.check_positive_integer("image_size", size)
+    validation.check_positive_numbers(download_timeout=download_timeout)
     constructor = getattr(keras.applications, APPLICATIONS[name].constructor)
     arguments = {"include_top": include_top, "input_shape": (size, size, 3)}
     if weights == IMAGENET:
@@ -277,8 +272,7 @@ def top_predictions(probabilities, top=5, class_index=None):
             "`probabilities` must be one prediction (classes,) or (1, classes). "
             f"Received: shape={probabilities.shape}"
         )
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise errors.InvalidArgumentError(f"`top` must be a positive integer. Received: top={top!r}")
+    top = validation.check_positive_integer("top", top)
     if class_index is not None and len(class_index) != probabilities.size:
         raise errors.InvalidArgumentError(
             f"The class index names {len(class_index)} classes but the prediction has {probabilities.size}. "

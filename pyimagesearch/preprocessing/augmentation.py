@@ -94,15 +94,14 @@ class RandomAffineAugmentation:
         fill_mode="nearest",
         seed=None,
     ):
-        self.rotation = _validate_number("rotation", rotation, 0, 180)
-        self.width_shift = _validate_number("width_shift", width_shift, 0, 1)
-        self.height_shift = _validate_number("height_shift", height_shift, 0, 1)
-        self.shear = _validate_number("shear", shear, 0, math.pi / 4)
+        self.rotation = validation.check_number("rotation", rotation, minimum=0, maximum=180)
+        self.width_shift = validation.check_number("width_shift", width_shift, minimum=0, maximum=1)
+        self.height_shift = validation.check_number("height_shift", height_shift, minimum=0, maximum=1)
+        self.shear = validation.check_number("shear", shear, minimum=0, maximum=math.pi / 4)
         # A zoom of 1 could scale an axis down to nothing.
-        self.zoom = _validate_number("zoom", zoom, 0, 1, include_maximum=False)
+        self.zoom = validation.check_number("zoom", zoom, minimum=0, maximum=1, include_maximum=False)
         validation.check_booleans(horizontal_flip=horizontal_flip)
-        if fill_mode not in FILL_MODES:
-            raise errors.InvalidArgumentError(f"`fill_mode` must be one of {tuple(FILL_MODES)}. Received: fill_mode={fill_mode!r}")
+        validation.check_choice("fill_mode", fill_mode, tuple(FILL_MODES))
         self.horizontal_flip = horizontal_flip
         self.fill_mode = fill_mode
         self.seed = validation.check_seed(seed)
@@ -178,14 +177,3 @@ class RandomAffineAugmentation:
             "fill_mode": self.fill_mode,
             "seed": self.seed,
         }
-
-
-def _validate_number(name, value, minimum, maximum, include_maximum=True):
-    """Returns `value` as a float if it is a finite number within [minimum, maximum]."""
-    # Written so that NaN fails every comparison and is refused.
-    is_number = validation.is_number(value)
-    below_maximum = is_number and (value <= maximum if include_maximum else value < maximum)
-    if not (below_maximum and value >= minimum):
-        interval = f"[{minimum:g}, {maximum:g}" + ("]" if include_maximum else ")")
-        raise errors.InvalidArgumentError(f"`{name}` must be a number in {interval}. Received: {name}={value!r}")
-    return float(value)

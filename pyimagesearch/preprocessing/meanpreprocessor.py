@@ -1,7 +1,6 @@
 """Subtract the training set's per-channel mean from images (course: mean subtraction)."""
 
 import json
-import math
 
 import numpy as np
 import tensorflow as tf
@@ -18,9 +17,9 @@ class MeanPreprocessor:
     """
 
     def __init__(self, r_mean, g_mean, b_mean):
-        self.r_mean = _validate_mean("r_mean", r_mean)
-        self.g_mean = _validate_mean("g_mean", g_mean)
-        self.b_mean = _validate_mean("b_mean", b_mean)
+        self.r_mean = validation.check_number("r_mean", r_mean)
+        self.g_mean = validation.check_number("g_mean", g_mean)
+        self.b_mean = validation.check_number("b_mean", b_mean)
         # Images are BGR, so the means are stored in that channel order.
         self._bgr_means = np.array([self.b_mean, self.g_mean, self.r_mean], dtype=np.float32)
 
@@ -57,9 +56,3 @@ class MeanPreprocessor:
                 f"Expected a batch of BGR images (N, H, W, 3). Received: images.shape={images.shape}"
             )
         return tf.cast(images, tf.float32) - tf.constant(self._bgr_means)
-
-
-def _validate_mean(name, value):
-    if not validation.is_number(value) or not math.isfinite(value):
-        raise errors.InvalidArgumentError(f"`{name}` must be a finite number. Received: {name}={value!r}")
-    return float(value)

@@ -13,14 +13,13 @@ tampered file can't run code. The report (classification report, metrics.json wi
 and rank-5, confusion matrix) goes into a run folder via `utils.reports`.
 """
 
-import numbers
 import pathlib
 import time
 import warnings
 
 import numpy as np
 
-from pyimagesearch.utils import atomic, errors, ranked
+from pyimagesearch.utils import atomic, errors, ranked, validation
 from pyimagesearch.training import reports
 
 # The course's grid for Flowers-17 / CALTECH-101 features; Dogs vs. Cats used smaller values.
@@ -35,10 +34,10 @@ TRUSTED_TYPES = ("sklearn.linear_model._logistic.LogisticRegression",)
 
 def index_split(rows, train_fraction=DEFAULT_TRAIN_FRACTION):
     """The course's split point: rows [0, i) train and [i, rows) test, i = int(rows * fraction)."""
-    if not isinstance(rows, numbers.Integral) or isinstance(rows, bool) or rows < 2:
-        raise errors.InvalidArgumentError(f"`rows` must be an integer >= 2. Received: rows={rows!r}")
-    if not isinstance(train_fraction, numbers.Real) or isinstance(train_fraction, bool) or not 0 < train_fraction < 1:
-        raise errors.InvalidArgumentError(f"`train_fraction` must be between 0 and 1. Received: train_fraction={train_fraction!r}")
+    validation.check_integer("rows", rows, minimum=2)
+    validation.check_number(
+        "train_fraction", train_fraction, minimum=0, maximum=1, include_minimum=False, include_maximum=False
+    )
     index = int(rows * train_fraction)
     if index == 0 or index == rows:
         raise errors.InvalidArgumentError(
@@ -66,11 +65,10 @@ def fit_logistic_regression(
 
     features, labels = _check_training_data(features, labels, folds)
     c_values = _check_c_values(c_values)
-    if not isinstance(jobs, numbers.Integral) or isinstance(jobs, bool) or jobs == 0:
+    if validation.check_integer("jobs", jobs) == 0:
         raise errors.InvalidArgumentError(f"`jobs` must be a non-zero integer (-1: all CPUs). Received: jobs={jobs!r}")
-    if not isinstance(max_iter, numbers.Integral) or isinstance(max_iter, bool) or max_iter < 1:
-        raise errors.InvalidArgumentError(f"`max_iter` must be a positive integer. Received: max_iter={max_iter!r}")
-    estimator = linear_model.LogisticRegression(max_iter=int(max_iter), random_state=seed)
+    max_iter = validation.check_positive_integer("max_iter", max_iter)
+    estimator = linear_model.LogisticRegression(max_iter=max_iter, random_state=seed)
     search = model_selection.GridSearchCV(
         estimator,
         {"C": list(c_values)},
@@ -224,8 +222,7 @@ def _check_training_data(features, labels, folds):
         )
     if not np.issubdtype(labels.dtype, np.integer):
         raise errors.InvalidArgumentError(f"`labels` must be integer class indices. Received: labels.dtype={labels.dtype}")
-    if not isinstance(folds, numbers.Integral) or isinstance(folds, bool) or folds < 2:
-        raise errors.InvalidArgumentError(f"`folds` must be an integer >= 2. Received: folds={folds!r}")
+    validation.check_integer("folds", folds, minimum=2)
     classes, counts = np.unique(labels, return_counts=True)
     if len(classes) < 2:
         raise errors.InvalidArgumentError(f"Logistic regression needs at least 2 classes. Received: classes={classes.tolist()}")
@@ -239,12 +236,13 @@ def _check_training_data(features, labels, folds):
 
 def _check_c_values(c_values):
     try:
-        values = [float(value) for value in c_values]
-    except (TypeError, ValueError):
-        raise errors.InvalidArgumentError(f"`c_values` must be positive numbers. Received: c_values={c_values!r}") from None
-    if not values or any(not np.isfinite(value) or value <= 0 for value in values):
+        values = list(c_values)
+    except TypeError:
+        values = []
+    # is_positive_number refuses True, which float() would have turned into C=1.0.
+    if not values or not all(validation.is_positive_number(value) for value in values):
         raise errors.InvalidArgumentError(f"`c_values` must be positive numbers. Received: c_values={c_values!r}")
-    return values
+    return [float(value) for value in values]
 
 
 def rank_accuracy_of_run(run_dir, features_path=None):

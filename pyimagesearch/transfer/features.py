@@ -37,7 +37,6 @@ holds `features` (N, D) float32, `labels` (N,) and `label_names`, written atomic
 """
 
 import dataclasses
-import numbers
 import os
 import pathlib
 import queue
@@ -49,7 +48,7 @@ import numpy as np
 
 from pyimagesearch.io import hdf5format
 from pyimagesearch.nn import applications
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, validation
 
 PRECISIONS = ("float32", "bfloat16")
 POOLINGS = ("avg", "max")
@@ -132,11 +131,11 @@ def build_backbone(
         preprocessing: "auto" (a named network's own `preprocess_input`; "scale" for a
             `.keras` file) or, for a `.keras` file, one of `FILE_PREPROCESSING`.
     """
-    _validate_choice("precision", precision, PRECISIONS)
+    validation.check_choice("precision", precision, PRECISIONS)
     if pooling is not None:
-        _validate_choice("pooling", pooling, POOLINGS)
+        validation.check_choice("pooling", pooling, POOLINGS)
     if image_size is not None:
-        image_size = _validate_integer("image_size", image_size, MINIMUM_IMAGE_SIZE)
+        image_size = validation.check_integer("image_size", image_size, minimum=MINIMUM_IMAGE_SIZE)
     if layer_name is not None and (not isinstance(layer_name, str) or not layer_name):
         raise errors.InvalidArgumentError(f"`layer_name` must be a non-empty string or None. Received: layer_name={layer_name!r}")
     weights = _validate_weights(weights)
@@ -233,16 +232,13 @@ def extract_features(
     Returns a dict: output_path, rows, feature_dim, label_names, skipped (a list of
     (path, reason)), seconds, images_per_second and description.
     """
-    batch_size = _validate_integer("batch_size", batch_size, 1)
-    buffer_size = _validate_integer("buffer_size", buffer_size, 1)
-    _validate_flag("shuffle", shuffle)
-    _validate_flag("overwrite", overwrite)
-    _validate_flag("progress", progress)
-    _validate_flag("verbose", verbose)
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise errors.InvalidArgumentError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
-    _validate_choice("layout", layout, LAYOUTS)
-    _validate_choice("resize", resize, RESIZE_MODES)
+    batch_size = validation.check_positive_integer("batch_size", batch_size)
+    buffer_size = validation.check_positive_integer("buffer_size", buffer_size)
+    validation.check_booleans(shuffle=shuffle, overwrite=overwrite, progress=progress, verbose=verbose)
+    # Not `check_seed`: None is refused, because the description records the seed.
+    validation.check_integer("seed", seed, minimum=0)
+    validation.check_choice("layout", layout, LAYOUTS)
+    validation.check_choice("resize", resize, RESIZE_MODES)
     output_path = pathlib.Path(output_path)
     if output_path.exists() and not overwrite:
         # Checked before the network is built, so the user doesn't wait to be told.
@@ -883,22 +879,4 @@ def _validate_preprocessing(preprocessing, is_file):
             "A named network always uses its own preprocess_input; `preprocessing` is for .keras "
             f"files. Received: preprocessing={preprocessing!r}"
         )
-    _validate_choice("preprocessing", preprocessing, ("auto",) + FILE_PREPROCESSING)
-
-
-def _validate_choice(name, value, choices):
-    if not isinstance(value, str) or value not in choices:
-        raise errors.InvalidArgumentError(f"`{name}` must be one of {choices}. Received: {name}={value!r}")
-    return value
-
-
-def _validate_integer(name, value, minimum):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise errors.InvalidArgumentError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
-def _validate_flag(name, value):
-    if not isinstance(value, bool):
-        raise errors.InvalidArgumentError(f"`{name}` must be True or False. Received: {name}={value!r}")
-    return value
+    validation.check_choice("preprocessing", preprocessing, ("auto",) + FILE_PREPROCESSING)

@@ -28,14 +28,13 @@ epoch, decoupled weight decay, and stratified k-fold cross-validation
 
 import dataclasses
 import math
-import numbers
 import os
 import pathlib
 import re
 
 import numpy as np
 
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.utils import atomic, errors, validation
 
 HEAD_DENSE = 256
 STAGES_FILE = "stages.json"
@@ -78,19 +77,18 @@ class Stage:
     def __post_init__(self):
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
             raise errors.InvalidArgumentError(f"`name` must be a folder name (letters, digits, _ . -). Received: name={self.name!r}")
-        _check_integer("first_trainable", self.first_trainable, 0)
-        _check_integer("epochs", self.epochs, 0)
-        if self.optimizer not in OPTIMIZER_NAMES:
-            raise errors.InvalidArgumentError(f"`optimizer` must be one of {OPTIMIZER_NAMES}. Received: optimizer={self.optimizer!r}")
-        _check_number("learning_rate", self.learning_rate, minimum=0, include_minimum=False)
-        _check_number("momentum", self.momentum, minimum=0, maximum=1, include_maximum=False)
+        validation.check_integer("first_trainable", self.first_trainable, minimum=0)
+        validation.check_integer("epochs", self.epochs, minimum=0)
+        validation.check_choice("optimizer", self.optimizer, OPTIMIZER_NAMES)
+        validation.check_number("learning_rate", self.learning_rate, minimum=0, include_minimum=False)
+        validation.check_number("momentum", self.momentum, minimum=0, maximum=1, include_maximum=False)
         if self.weight_decay is not None:
-            _check_number("weight_decay", self.weight_decay, minimum=0)
+            validation.check_number("weight_decay", self.weight_decay, minimum=0)
         if self.decay_rate is not None:
-            _check_number("decay_rate", self.decay_rate, minimum=0, maximum=1, include_minimum=False)
+            validation.check_number("decay_rate", self.decay_rate, minimum=0, maximum=1, include_minimum=False)
         object.__setattr__(self, "block_multipliers", tuple(self.block_multipliers))
         for factor in self.block_multipliers:
-            _check_number("block_multipliers", factor, minimum=0, include_minimum=False)
+            validation.check_number("block_multipliers", factor, minimum=0, include_minimum=False)
 
     def summary(self):
         """The stage's settings as a JSON-ready dict."""
@@ -134,8 +132,8 @@ def two_stage_schedule(
     `decay_rate` and `weight_decay` apply to both stages, `block_multipliers` to the second
     (in the first every base layer is frozen).
     """
-    _check_integer("head_start", head_start, 1)
-    _check_integer("unfreeze_from", unfreeze_from, 0, head_start)
+    validation.check_integer("head_start", head_start, minimum=1)
+    validation.check_integer("unfreeze_from", unfreeze_from, minimum=0, maximum=head_start)
     return [
         Stage("warmup", head_start, warmup_epochs, "rmsprop", warmup_learning_rate,
               weight_decay=weight_decay, decay_rate=decay_rate),
@@ -159,7 +157,7 @@ def resolve_layer_index(model, layer, head_start):
                 f"Received: unfreeze_from={layer!r}"
             )
         return names.index(layer)
-    _check_integer("unfreeze_from", layer, 0, head_start)
+    validation.check_integer("unfreeze_from", layer, minimum=0, maximum=head_start)
     return int(layer)
 
 
@@ -175,7 +173,7 @@ def set_trainable_from(model, first_trainable, keep_batch_normalization_frozen=T
     """
     import keras
 
-    _check_integer("first_trainable", first_trainable, 0, len(model.layers))
+    validation.check_integer("first_trainable", first_trainable, minimum=0, maximum=len(model.layers))
     model.trainable = True
     for index, layer in enumerate(model.layers):
         trainable = index >= first_trainable
@@ -231,7 +229,7 @@ def stage_learning_rate(stage, steps_per_epoch):
 
     if stage.decay_rate is None:
         return stage.learning_rate
-    _check_integer("steps_per_epoch", steps_per_epoch, 1)
+    validation.check_integer("steps_per_epoch", steps_per_epoch, minimum=1)
     return keras.optimizers.schedules.ExponentialDecay(
         stage.learning_rate, decay_steps=steps_per_epoch, decay_rate=stage.decay_rate, staircase=False
     )
@@ -348,8 +346,8 @@ def stratified_kfold_splits(paths, dataset_root, folds, seed=42):
 
     from pyimagesearch.datasets import splits
 
-    _check_integer("folds", folds, 2)
-    _check_integer("seed", seed, 0)
+    validation.check_integer("folds", folds, minimum=2)
+    validation.check_integer("seed", seed, minimum=0)
     paths = [str(path) for path in paths]
     if not paths:
         raise errors.InvalidArgumentError(f"No images found in {dataset_root}. Received: {len(paths)} paths")
@@ -445,26 +443,3 @@ def split_indices(kept_relative_paths, split, part):
         raise errors.InvalidArgumentError(f"`part` must be 'train' or 'test'. Received: part={part!r}")
     position = {path: index for index, path in enumerate(kept_relative_paths)}
     return np.asarray([position[path] for path in split[part] if path in position], dtype=np.int64)
-
-
-def _check_integer(name, value, minimum, maximum=None):
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
-    if ok and maximum is not None:
-        ok = value <= maximum
-    if not ok:
-        bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
-        raise errors.InvalidArgumentError(f"`{name}` must be an integer {bounds}. Received: {name}={value!r}")
-
-
-def _check_number(name, value, minimum=None, maximum=None, include_minimum=True, include_maximum=True):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and minimum is not None:
-        ok = value >= minimum if include_minimum else value > minimum
-    if ok and maximum is not None:
-        ok = value <= maximum if include_maximum else value < maximum
-    if not ok:
-        interval = ""
-        if minimum is not None:
-            upper = "inf)" if maximum is None else f"{maximum:g}" + ("]" if include_maximum else ")")
-            interval = f" in {'[' if include_minimum else '('}{minimum:g}, {upper}"
-        raise errors.InvalidArgumentError(f"`{name}` must be a finite number{interval}. Received: {name}={value!r}")

@@ -21,11 +21,9 @@ layer at the full rate. The optimizers are registered Keras objects, so models c
 them save and load (import this module first).
 """
 
-import numbers
-
 import keras
 
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, validation
 
 REGISTERED_PACKAGE = "pyimagesearch"
 
@@ -126,10 +124,9 @@ def make_optimizer(name, learning_rate, layer_multipliers=None, **kwargs):
     Without multipliers (or all of them 1) the plain class is used, so a saved model needs
     nothing from this package to load.
     """
-    if name not in OPTIMIZERS:
-        raise errors.InvalidArgumentError(f"`name` must be one of {sorted(OPTIMIZERS)}. Received: name={name!r}")
+    validation.check_choice("name", name, sorted(OPTIMIZERS))
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-        if not _is_positive_number(learning_rate):
+        if not validation.is_positive_number(learning_rate):
             raise errors.InvalidArgumentError(
                 "`learning_rate` must be a positive number or a LearningRateSchedule. "
                 f"Received: learning_rate={learning_rate!r}"
@@ -156,7 +153,7 @@ def validate_layer_multipliers(layer_multipliers):
             raise errors.InvalidArgumentError(
                 f"`layer_multipliers` keys must be layer names (no '/'). Received: key {layer_name!r}"
             )
-        if not _is_positive_number(factor):
+        if not validation.is_positive_number(factor):
             raise errors.InvalidArgumentError(
                 f"`layer_multipliers` values must be positive numbers. Received: {layer_name!r}: {factor!r}"
             )
@@ -173,12 +170,3 @@ def _layer_for(variable_path, layer_multipliers):
         if component in layer_multipliers:
             return component
     return None
-
-
-def _is_positive_number(value):
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and value > 0
-        and value != float("inf")
-    )

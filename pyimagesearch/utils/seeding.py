@@ -2,12 +2,12 @@
 
 import keras
 
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import validation
 
 
 def set_seed(seed):
     """Seeds Python's `random`, NumPy and the backend through `keras.utils.set_random_seed`."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise errors.InvalidArgumentError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
+    # Not `check_seed`, which lets None through: this call is what makes a run repeatable.
+    seed = validation.check_integer("seed", seed, minimum=0)
     keras.utils.set_random_seed(seed)
     return seed

@@ -4,7 +4,7 @@ import os
 
 import tensorflow as tf
 
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, validation
 
 CPU_REPLICAS_VARIABLE = "PYIMAGESEARCH_CPU_REPLICAS"
 
@@ -14,8 +14,7 @@ def configure_cpu_replicas(count):
 
     TensorFlow fixes its devices when it initialises, so this must run before any op does.
     """
-    if not isinstance(count, int) or count < 1:
-        raise errors.InvalidArgumentError(f"`count` must be a positive integer. Received: count={count!r}")
+    count = validation.check_positive_integer("count", count)
     cpu = tf.config.list_physical_devices("CPU")[0]
     try:
         tf.config.set_logical_device_configuration(

@@ -1,4 +1,4 @@
-"""Argument checks shared by the networks and the preprocessors, with Keras-style messages.
+"""Argument checks shared by the whole package, with Keras-style messages.
 
 Each check raises ValueError ending in "Received: name=value", so a bad argument is
 reported where it is passed rather than deep inside NumPy, OpenCV or Keras. Booleans are
@@ -17,6 +17,12 @@ from pyimagesearch.utils import errors
 def is_number(value):
     """Whether `value` is a real number and not a boolean (NaN and infinities included)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_positive_number(value):
+    """Whether `value` is a finite real number > 0 and not a boolean."""
+    # Written so that NaN fails the comparison and is refused.
+    return is_number(value) and 0 < value < math.inf
 
 
 def is_positive_integer(value):
@@ -48,7 +54,7 @@ def check_non_negative_numbers(**arguments):
 def check_positive_numbers(**arguments):
     """Raises ValueError for the first keyword argument that is not a finite number > 0."""
     for name, value in arguments.items():
-        if not is_number(value) or not 0 < value < math.inf:
+        if not is_positive_number(value):
             raise errors.InvalidArgumentError(f"`{name}` must be a finite number > 0. Received: {name}={value!r}")
 
 
