@@ -24,6 +24,10 @@ def test_exit_codes_of_a_main_that_returns():
     assert cli.run(lambda: None) == 0
     assert cli.run(lambda: 0) == 0
     assert cli.run(lambda: 3) == 3
+    # A result returned for Python callers is not an exit code (sys.exit([...]) would exit 1).
+    assert cli.run(lambda: ["prediction"]) == 0
+    assert cli.run(lambda: {"files": {}}) == 0
+    assert cli.run(lambda: True) == 0
 
 
 def test_a_user_error_is_one_line_and_exit_two(capsys):

@@ -2,7 +2,7 @@
 
 Tiny generated folder (3 classes x 8 images), VGG16 at 32x32 with weights=None, one epoch per
 stage. The single-split run goes in-process (2 replicas, warm TensorFlow); the k-fold run is a
-real subprocess, as a user would start it. (tests/test_classify.py runs the real offline failure
+real subprocess, as a user would start it. (tests/test_imagenet_pretrained.py runs the real offline failure
 of ImageNet weights in a subprocess; here the download failure is simulated in-process.)
 """
 

@@ -84,7 +84,7 @@ def build(arguments):
 def main(argv=None, prog="pyimagesearch-build-hdf5", description=None, **defaults):
     """Returns the exit code: 0, or 2 with one `error:` line for bad input."""
     parser = argument_parser(prog, description, **defaults)
-    return cli.run(lambda: build(parser.parse_args(argv)) and 0)
+    return cli.run(lambda: build(parser.parse_args(argv)))
 
 
 if __name__ == "__main__":

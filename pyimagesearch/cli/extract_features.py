@@ -68,7 +68,7 @@ def argument_parser(prog="pyimagesearch-extract-features", description=None, **d
 def main(argv=None, prog="pyimagesearch-extract-features", description=None, **defaults):
     """Returns the exit code: 0, or 2 with one `error:` line for bad input."""
     parser = argument_parser(prog, description, **defaults)
-    return cli.run(lambda: features.extract_features(**vars(parser.parse_args(argv))) and 0)
+    return cli.run(lambda: features.extract_features(**vars(parser.parse_args(argv))))
 
 
 if __name__ == "__main__":

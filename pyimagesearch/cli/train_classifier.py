@@ -46,4 +46,4 @@ def argument_parser(prog=None, description=None, **defaults):
 def main(experiment, argv=None, prog="train_model.py", description=None, **defaults):
     """Returns the exit code: 0, or 2 with one `error:` line for bad input (no run folder left)."""
     parser = argument_parser(prog, description, **defaults)
-    return cli.run(lambda: classifiers.train_run(parser.parse_args(argv), experiment) and 0)
+    return cli.run(lambda: classifiers.train_run(parser.parse_args(argv), experiment))

@@ -30,9 +30,11 @@ FILE_SYSTEM_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLON
 
 
 def run(main):
-    """Calls `main()` and returns its exit code (None counts as 0).
+    """Calls `main()` and returns the process exit code.
 
-    A user error prints "error: <message>" to stderr and returns 2.
+    `main` may return an int exit code; anything else (None, or a result such as a dict or a
+    list that it returns for callers in Python) counts as success, 0. A user error prints
+    "error: <message>" to stderr and returns 2.
     """
     try:
         code = main()
@@ -42,7 +44,7 @@ def run(main):
             raise
         print(f"error: {message}", file=sys.stderr)
         return USER_ERROR_EXIT_CODE
-    return 0 if code is None else code
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
 def user_error_message(error):
