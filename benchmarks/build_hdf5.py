@@ -68,9 +68,10 @@ def child(arguments):
     # package pulls in TensorFlow, which takes seconds and is not building work.
     import pyimagesearch.datasets  # noqa: F401
     import pyimagesearch.preprocessing  # noqa: F401
-    from pyimagesearch.io import builder
+    from pyimagesearch.datasets import imagefiles
+    from pyimagesearch.io import builder  # noqa: F401
 
-    paths, labels = builder.list_labelled_images(arguments.folder)
+    paths, labels = imagefiles.list_labelled_images(arguments.folder)
     size = arguments.size
     output = pathlib.Path(tempfile.mkdtemp(dir=arguments.work_dir, prefix=f"{arguments.child}-"))
     try:
@@ -94,13 +95,13 @@ def _course(paths, labels, output, size):
     import numpy as np
 
     from benchmarks import coursepaths
-    from pyimagesearch.io import builder
+    from pyimagesearch.datasets import splits
 
     names = sorted(set(labels))
     integers = np.array([names.index(label) for label in labels])
     with harness.Stopwatch() as watch:
-        splits = builder.split_paths(paths, integers, val_size=0, test_size=TEST_SIZE, seed=SEED)
-        images = coursepaths.course_build(splits, names, output, size, size)
+        parts = splits.split_train_val_test(paths, integers, val_size=0, test_size=TEST_SIZE, seed=SEED)
+        images = coursepaths.course_build(parts, names, output, size, size)
     return watch.seconds, images, harness.directory_bytes(output)
 
 

@@ -80,13 +80,14 @@ def parse_arguments():
 
 def prepare_files(arguments, scale=1):
     """Our uint8 file of every image and the course's float64 copy (same rows, same order)."""
+    from pyimagesearch.datasets import imagefiles
     from pyimagesearch.io import builder
 
     work_dir = pathlib.Path(arguments.work_dir)
     folder = harness.flowers_folder(arguments.dataset, work_dir, scale)
     output = work_dir / f"{pathlib.Path(folder).name}-{arguments.size}-hdf5"
     if not output.is_dir():
-        paths, labels = builder.list_labelled_images(folder)
+        paths, labels = imagefiles.list_labelled_images(folder)
         builder.build_hdf5_dataset(
             paths, labels, output, arguments.size, arguments.size, val_size=0, test_size=0, seed=SEED, progress=True
         )

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from pyimagesearch.datasets import imagefiles
 from pyimagesearch.io import builder, hdf5format
 
 # Distinct BGR colours per class, so a stored row tells which class it came from.
@@ -40,7 +41,7 @@ def _contents(path):
 
 
 def test_builds_stratified_seeded_shuffled_splits_with_the_training_mean(tmp_path):
-    paths, labels = builder.list_labelled_images(_class_folders(tmp_path / "images", per_class=20))
+    paths, labels = imagefiles.list_labelled_images(_class_folders(tmp_path / "images", per_class=20))
     result = builder.build_hdf5_dataset(
         paths, labels, tmp_path / "pets", 8, 8, val_size=0.2, test_size=10, seed=1, workers=2, progress=False
     )
@@ -73,7 +74,7 @@ def test_builds_stratified_seeded_shuffled_splits_with_the_training_mean(tmp_pat
 
 
 def test_output_is_deterministic_whatever_the_workers(tmp_path):
-    paths, labels = builder.list_labelled_images(_class_folders(tmp_path / "images", per_class=12))
+    paths, labels = imagefiles.list_labelled_images(_class_folders(tmp_path / "images", per_class=12))
     runs = (("one", 0, False), ("threads", 2, False), ("processes", 2, True))
     for name, workers, use_multiprocessing in runs:
         builder.build_hdf5_dataset(
@@ -91,9 +92,6 @@ def test_output_is_deterministic_whatever_the_workers(tmp_path):
                 key: str(value) for key, value in other[2].items()
             }
         assert (tmp_path / "one" / "one_mean.json").read_text() == (tmp_path / name / f"{name}_mean.json").read_text()
-    other_seed = builder.split_paths(paths, np.array([label == "dog" for label in labels], int), seed=8)
-    same_seed = builder.split_paths(paths, np.array([label == "dog" for label in labels], int), seed=7)
-    assert other_seed["train"][0] != same_seed["train"][0]
 
 
 def test_kaggle_flat_layout_and_integer_split_sizes(tmp_path):
@@ -101,25 +99,13 @@ def test_kaggle_flat_layout_and_integer_split_sizes(tmp_path):
     for name in ("cat", "dog"):
         for index in range(6):
             _write_jpeg(folder / f"{name}.{index}.jpg", colour=COLOURS[name], seed=index)
-    paths, labels = builder.list_labelled_images(folder)
+    paths, labels = imagefiles.list_labelled_images(folder)
     assert sorted(set(labels)) == ["cat", "dog"] and len(paths) == 12
     result = builder.build_hdf5_dataset(
         paths, labels, tmp_path / "out", 8, 8, val_size=0, test_size=4, workers=0, progress=False
     )
     assert result["counts"] == {"train": 8, "test": 4}
     assert not (tmp_path / "out" / "val.hdf5").exists()
-
-
-def test_layout_errors_name_the_problem(tmp_path):
-    _write_jpeg(tmp_path / "mixed" / "cat" / "1.jpg")
-    _write_jpeg(tmp_path / "mixed" / "loose.jpg")
-    with pytest.raises(ValueError, match="mixes images"):
-        builder.list_labelled_images(tmp_path / "mixed")
-    _write_jpeg(tmp_path / "flat" / "123.jpg")
-    with pytest.raises(ValueError, match=r"<label>.<id>.<ext>.*Received: .*123.jpg"):
-        builder.list_labelled_images(tmp_path / "flat")
-    with pytest.raises(ValueError, match="Received: layout='kaggle'"):
-        builder.list_labelled_images(tmp_path / "flat", layout="kaggle")
 
 
 def _bad_and_odd_corpus(folder):
@@ -148,7 +134,7 @@ def _bad_and_odd_corpus(folder):
 
 def test_bad_images_are_skipped_and_reported_odd_ones_converted(tmp_path):
     _bad_and_odd_corpus(tmp_path / "corpus")
-    paths, labels = builder.list_labelled_images(tmp_path / "corpus")
+    paths, labels = imagefiles.list_labelled_images(tmp_path / "corpus")
     result = builder.build_hdf5_dataset(
         paths, labels, tmp_path / "out", 16, 16, val_size=0, test_size=0, resize="stretch", workers=2, progress=False
     )
@@ -178,7 +164,7 @@ def test_bad_images_are_skipped_and_reported_odd_ones_converted(tmp_path):
 
 
 def test_refuses_to_overwrite_and_replaces_only_when_asked(tmp_path):
-    paths, labels = builder.list_labelled_images(_class_folders(tmp_path / "images", per_class=5))
+    paths, labels = imagefiles.list_labelled_images(_class_folders(tmp_path / "images", per_class=5))
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("precious")
     with pytest.raises(FileExistsError, match="overwrite=True"):
@@ -206,7 +192,7 @@ def test_refuses_to_overwrite_and_replaces_only_when_asked(tmp_path):
     ],
 )
 def test_invalid_arguments_fail_before_any_work(tmp_path, keywords, message):
-    paths, labels = builder.list_labelled_images(_class_folders(tmp_path / "images", per_class=5))
+    paths, labels = imagefiles.list_labelled_images(_class_folders(tmp_path / "images", per_class=5))
     arguments = {"image_paths": paths, "labels": labels, "output_dir": tmp_path / "out", "width": 8, "height": 8}
     arguments.update(keywords)
     with pytest.raises(ValueError, match=message):
@@ -263,7 +249,7 @@ def test_sigkill_at_a_random_point_leaves_nothing_and_a_rerun_completes(tmp_path
 
 
 def test_integer_labels_with_names(tmp_path):
-    paths, labels = builder.list_labelled_images(_class_folders(tmp_path / "images", per_class=4))
+    paths, labels = imagefiles.list_labelled_images(_class_folders(tmp_path / "images", per_class=4))
     integers = [0 if label == "cat" else 1 for label in labels]
     result = builder.build_hdf5_dataset(
         paths, integers, tmp_path / "out", 8, 8, label_names=["kitten", "puppy"], val_size=0, test_size=0,

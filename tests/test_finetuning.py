@@ -1,4 +1,4 @@
-"""Tests for pyimagesearch.transfer.finetuning: surgery, staged freezing, block rates, k-fold.
+"""Tests for pyimagesearch.transfer.finetuning: surgery, staged freezing, block rates, fold summaries.
 
 The central promise: in each stage exactly the chosen layers train. It is proven by layer
 index on a real VGG16 (32x32, weights=None) under MirroredStrategy with 2 replicas: frozen
@@ -247,47 +247,6 @@ def test_augmentation_only_in_the_transform_it_is_given():
     first, second = plain(images, labels)[0].numpy(), plain(images, labels)[0].numpy()
     np.testing.assert_array_equal(first, second)
     assert not np.allclose(augmented(images, labels)[0].numpy(), first)
-
-
-def image_paths(root, per_class):
-    paths = []
-    for name, count in per_class.items():
-        for index in range(count):
-            paths.append(str(root / name / f"{index}.png"))
-    return paths
-
-
-def test_stratified_kfold_tests_every_image_once_and_is_seeded(tmp_path):
-    paths = image_paths(tmp_path, {"a": 5, "b": 10, "c": 5})
-
-    folds = finetuning.stratified_kfold_splits(paths, tmp_path, 5, seed=7)
-
-    assert [fold["fold"] for fold in folds] == [1, 2, 3, 4, 5]
-    tested = [path for fold in folds for path in fold["test"]]
-    assert sorted(tested) == sorted(str(pathlib_relative(path, tmp_path)) for path in paths)
-    for fold in folds:
-        assert not set(fold["train"]) & set(fold["test"])
-        assert len(fold["train"]) + len(fold["test"]) == 20
-        # Stratified: 1 of 5 "a", 2 of 10 "b", 1 of 5 "c" in every test fold.
-        assert sorted(path.split("/")[0] for path in fold["test"]) == ["a", "b", "b", "c"]
-        assert fold["class_names"] == ["a", "b", "c"] and fold["folds"] == 5
-    assert finetuning.stratified_kfold_splits(paths, tmp_path, 5, seed=7) == folds
-    assert finetuning.stratified_kfold_splits(paths, tmp_path, 5, seed=8) != folds
-
-
-def pathlib_relative(path, root):
-    import os
-
-    return os.path.relpath(path, root)
-
-
-def test_stratified_kfold_refuses_too_few_images_per_class(tmp_path):
-    paths = image_paths(tmp_path, {"a": 2, "b": 6})
-
-    with pytest.raises(ValueError, match="at least 3 images each. Received: images per class="):
-        finetuning.stratified_kfold_splits(paths, tmp_path, 3)
-    with pytest.raises(ValueError, match="Received: folds=1"):
-        finetuning.stratified_kfold_splits(paths, tmp_path, 1)
 
 
 def test_summarize_folds_reports_mean_and_population_std(tmp_path):

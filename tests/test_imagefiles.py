@@ -1,4 +1,5 @@
-"""read_image turns odd-but-valid files into upright uint8 BGR, and refuses broken ones clearly.
+"""Listing finds and labels image files; read_image turns odd-but-valid ones into upright uint8 BGR,
+and refuses broken ones clearly.
 
 Pillow (installed with matplotlib) writes the test files that OpenCV can't: EXIF tags and
 CMYK JPEGs. The package itself never imports Pillow.
@@ -49,6 +50,41 @@ def test_list_images_is_sorted_recursive_and_skips_hidden_and_non_images(tmp_pat
 def test_list_images_rejects_a_missing_folder(tmp_path):
     with pytest.raises(ValueError, match=r"Received: folder="):
         imagefiles.list_images(tmp_path / "missing")
+
+
+def _write_jpeg(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), np.full((30, 40, 3), 128, np.uint8))
+
+
+def test_list_labelled_images_reads_class_folders_and_the_flat_layout(tmp_path):
+    for name in ("cat", "dog"):
+        for index in range(2):
+            _write_jpeg(tmp_path / "folders" / name / f"{index}.jpg")
+            _write_jpeg(tmp_path / "flat" / f"{name}.{index}.jpg")
+    for layout in ("auto", "folders"):
+        paths, labels = imagefiles.list_labelled_images(tmp_path / "folders", layout=layout)
+        assert paths == imagefiles.list_images(tmp_path / "folders")
+        assert labels == ["cat", "cat", "dog", "dog"]
+    for layout in ("auto", "flat"):
+        paths, labels = imagefiles.list_labelled_images(tmp_path / "flat", layout=layout)
+        assert paths == imagefiles.list_images(tmp_path / "flat")
+        assert labels == ["cat", "cat", "dog", "dog"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match=r"No image files.*Received: folder="):
+        imagefiles.list_labelled_images(tmp_path / "empty")
+
+
+def test_layout_errors_name_the_problem(tmp_path):
+    _write_jpeg(tmp_path / "mixed" / "cat" / "1.jpg")
+    _write_jpeg(tmp_path / "mixed" / "loose.jpg")
+    with pytest.raises(ValueError, match="mixes images"):
+        imagefiles.list_labelled_images(tmp_path / "mixed")
+    _write_jpeg(tmp_path / "flat" / "123.jpg")
+    with pytest.raises(ValueError, match=r"<label>.<id>.<ext>.*Received: .*123.jpg"):
+        imagefiles.list_labelled_images(tmp_path / "flat")
+    with pytest.raises(ValueError, match="Received: layout='kaggle'"):
+        imagefiles.list_labelled_images(tmp_path / "flat", layout="kaggle")
 
 
 @pytest.mark.parametrize("orientation", [3, 6, 8])

@@ -97,7 +97,7 @@ def make_splits(arguments, paths, dataset_root):
     """One stratified 75/25 split, or --folds stratified folds (each with "fold" and "folds")."""
     if arguments.folds == 1:
         return [splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)]
-    return finetuning.stratified_kfold_splits(paths, dataset_root, arguments.folds, arguments.seed)
+    return splits.stratified_kfold_splits(paths, dataset_root, arguments.folds, arguments.seed)
 
 
 def build_model(arguments, classes, distribution):

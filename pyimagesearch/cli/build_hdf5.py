@@ -9,7 +9,9 @@ The work is `pyimagesearch.io.builder.build_from_dataset`; this module only pars
 import argparse
 import sys
 
+from pyimagesearch.datasets import imagefiles
 from pyimagesearch.io import builder
+from pyimagesearch.preprocessing import resizing
 from pyimagesearch.utils import cli, errors
 
 
@@ -48,13 +50,13 @@ def argument_parser(prog="pyimagesearch-build-hdf5", description=None, **default
     parser.add_argument("--height", type=int, default=None, help="stored image height")
     parser.add_argument("--name", default=None, help="dataset name for <name>_mean.json (default: the folder name)")
     parser.add_argument(
-        "--layout", choices=builder.LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg"
+        "--layout", choices=imagefiles.LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg"
     )
     parser.add_argument("--val-size", type=parse_split_size, default=0.1, help="fraction or number of images (0: none)")
     parser.add_argument("--test-size", type=parse_split_size, default=0.1, help="fraction or number of images (0: none)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
-        "--resize", choices=builder.RESIZE_MODES, default="aspect", help="aspect: scale and centre-crop"
+        "--resize", choices=resizing.RESIZE_MODES, default="aspect", help="aspect: scale and centre-crop"
     )
     parser.add_argument("--workers", type=int, default=None, help="decoding threads (default: all CPUs)")
     parser.add_argument(

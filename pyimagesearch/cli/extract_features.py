@@ -13,7 +13,8 @@ The work is `pyimagesearch.transfer.features.extract_features`; this module only
 import argparse
 import sys
 
-from pyimagesearch.io import builder
+from pyimagesearch.datasets import imagefiles
+from pyimagesearch.preprocessing import resizing
 from pyimagesearch.transfer import features
 from pyimagesearch.utils import cli
 
@@ -56,9 +57,9 @@ def argument_parser(prog="pyimagesearch-extract-features", description=None, **d
     parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=False, help="shuffle rows once")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
-        "--layout", choices=builder.LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg"
+        "--layout", choices=imagefiles.LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg"
     )
-    parser.add_argument("--resize", choices=features.RESIZE_MODES, default="stretch")
+    parser.add_argument("--resize", choices=resizing.RESIZE_MODES, default="stretch")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     parser.set_defaults(**defaults)

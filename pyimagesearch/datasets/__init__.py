@@ -1,4 +1,7 @@
-"""Datasets: image files, the in-memory loader, the catalog and the offline datasets."""
+"""Datasets: image files and their labels, the in-memory loader, the catalog and the offline datasets.
+
+The splitters live in `pyimagesearch.datasets.splits` (imported on its own: it loads scikit-learn).
+"""
 
 from pyimagesearch.datasets.catalog import CATALOG
 from pyimagesearch.datasets.catalog import DatasetEntry
@@ -10,6 +13,7 @@ from pyimagesearch.datasets.download import DatasetDownloadError
 from pyimagesearch.datasets.download import UnsafeArchiveError
 from pyimagesearch.datasets.imagefiles import ImageReadError
 from pyimagesearch.datasets.imagefiles import list_images
+from pyimagesearch.datasets.imagefiles import list_labelled_images
 from pyimagesearch.datasets.imagefiles import read_image
 from pyimagesearch.datasets.simpledatasetloader import SimpleDatasetLoader
 from pyimagesearch.datasets.synthetic import generate_synthetic_flowers17
@@ -25,6 +29,7 @@ __all__ = [
     "catalog_names",
     "generate_synthetic_flowers17",
     "list_images",
+    "list_labelled_images",
     "read_image",
     "resolve_dataset",
     "write_digits_dataset",

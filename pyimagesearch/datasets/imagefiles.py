@@ -1,4 +1,4 @@
-"""Find image files in a folder and decode them into 8-bit, 3-channel BGR arrays.
+"""Find image files in a folder, label them, and decode them into 8-bit, 3-channel BGR arrays.
 
 Every path that reads images from disk (the in-memory loader, the HDF5 builder, feature
 extraction) goes through `read_image`, so odd-but-valid files are converted the same way
@@ -11,9 +11,11 @@ import pathlib
 import cv2
 import numpy as np
 
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, validation
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+# The folder layouts `list_labelled_images` reads (see there).
+LAYOUTS = ("auto", "folders", "flat")
 
 # cv2 can decode a JPEG at 1/2, 1/4 or 1/8 size in the DCT domain, much faster than a full
 # decode followed by a resize. Largest factor first.
@@ -51,6 +53,44 @@ def list_images(folder):
             if not name.startswith(".") and name.lower().endswith(IMAGE_EXTENSIONS):
                 paths.append(os.path.join(root, name))
     return sorted(paths)
+
+
+def list_labelled_images(folder, layout="auto"):
+    """Returns (paths, labels) of the images under `folder`; labels are class names (str).
+
+    Layouts:
+    - "folders": one subfolder per class (`cat/1.jpg`); the label is the parent folder's name.
+    - "flat": Kaggle's layout, all images in `folder` named `<label>.<anything>`
+      (`cat.123.jpg`); the label is the part before the first dot.
+    - "auto": "flat" when every image sits directly in `folder`, else "folders".
+    """
+    validation.check_choice("layout", layout, LAYOUTS)
+    root = pathlib.Path(folder)
+    paths = list_images(root)
+    if not paths:
+        raise errors.InvalidArgumentError(f"No image files under {root}. Received: folder={str(root)!r}")
+    direct = [path for path in paths if pathlib.Path(path).parent == root]
+    if layout == "auto":
+        layout = "flat" if len(direct) == len(paths) else "folders"
+    if layout == "folders":
+        if direct:
+            raise errors.InvalidArgumentError(
+                f"{root} mixes images at its top level ({direct[0]}) with class folders; use one "
+                f"layout. Received: {len(direct)} top-level images, layout='folders'"
+            )
+        return paths, [pathlib.Path(path).parent.name for path in paths]
+    if len(direct) != len(paths):
+        nested = next(path for path in paths if pathlib.Path(path).parent != root)
+        raise errors.InvalidArgumentError(f"The flat layout expects every image directly in {root}. Received: {nested}")
+    labels = []
+    for path in paths:
+        stem = pathlib.Path(path).stem
+        if "." not in stem or not stem.split(".", 1)[0]:
+            raise errors.InvalidArgumentError(
+                f"In the flat layout file names must read <label>.<id>.<ext>, e.g. cat.123.jpg. Received: {path}"
+            )
+        labels.append(stem.split(".", 1)[0])
+    return paths, labels
 
 
 def read_image(path, target_size=None):

@@ -18,8 +18,6 @@ _EXPORTS = {
     "read_mean": "pyimagesearch.io.hdf5format",
     "build_hdf5_dataset": "pyimagesearch.io.builder",
     "build_from_dataset": "pyimagesearch.io.builder",
-    "list_labelled_images": "pyimagesearch.io.builder",
-    "split_paths": "pyimagesearch.io.builder",
     "make_hdf5_dataset": "pyimagesearch.io.hdf5pipeline",
     "make_hdf5_slices": "pyimagesearch.io.hdf5pipeline",
     "predict_hdf5": "pyimagesearch.io.hdf5pipeline",

@@ -1,6 +1,6 @@
 """Build train/val/test HDF5 files from an image collection, once, fast and safely.
 
-    paths, labels = list_labelled_images("datasets/dogs-vs-cats")
+    paths, labels = imagefiles.list_labelled_images("datasets/dogs-vs-cats")
     result = build_hdf5_dataset(paths, labels, "datasets/dogs-vs-cats-hdf5", 256, 256,
                                 val_size=2500, test_size=2500)
 
@@ -11,7 +11,7 @@ or from the command line (`pyimagesearch.cli.build_hdf5`):
 
 What it does, and why:
 - The split is stratified (every class keeps its share) and seeded: the same paths, labels
-  and seed give the same files.
+  and seed give the same files (`datasets.splits.split_train_val_test`).
 - Rows are shuffled once, at write time, so readers can take contiguous slices.
 - Decoding runs in parallel workers (JPEG decode and resize dominate the time); OpenCV
   decodes a JPEG at 1/2, 1/4 or 1/8 size when the target is that much smaller
@@ -45,62 +45,20 @@ import shutil
 
 import numpy as np
 import progressbar
-from sklearn import model_selection
 
-from pyimagesearch.datasets import download, imagefiles
+from pyimagesearch.datasets import download, imagefiles, splits
 from pyimagesearch.io import imagedecoding
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
+from pyimagesearch.preprocessing import resizing
 from pyimagesearch.utils import atomic, errors, validation
 
-SPLITS = ("train", "val", "test")
 REPORT_NAME = "build_report.txt"
-LAYOUTS = ("auto", "folders", "flat")
-RESIZE_MODES = ("aspect", "stretch")
 # Images per task sent to a worker, and tasks in flight per worker: enough to keep the
 # workers busy, few enough that memory does not grow with the collection.
 _CHUNK_IMAGES = 8
 _TASKS_IN_FLIGHT_PER_WORKER = 4
 # Rows the writer holds before flushing to disk.
 _BUFFER_BYTES = 32 * 1024 * 1024
-
-
-def list_labelled_images(folder, layout="auto"):
-    """Returns (paths, labels) of the images under `folder`; labels are class names (str).
-
-    Layouts:
-    - "folders": one subfolder per class (`cat/1.jpg`); the label is the parent folder's name.
-    - "flat": Kaggle's layout, all images in `folder` named `<label>.<anything>`
-      (`cat.123.jpg`); the label is the part before the first dot.
-    - "auto": "flat" when every image sits directly in `folder`, else "folders".
-    """
-    if layout not in LAYOUTS:
-        raise errors.InvalidArgumentError(f"`layout` must be one of {LAYOUTS}. Received: layout={layout!r}")
-    root = pathlib.Path(folder)
-    paths = imagefiles.list_images(root)
-    if not paths:
-        raise errors.InvalidArgumentError(f"No image files under {root}. Received: folder={str(root)!r}")
-    direct = [path for path in paths if pathlib.Path(path).parent == root]
-    if layout == "auto":
-        layout = "flat" if len(direct) == len(paths) else "folders"
-    if layout == "folders":
-        if direct:
-            raise errors.InvalidArgumentError(
-                f"{root} mixes images at its top level ({direct[0]}) with class folders; use one "
-                f"layout. Received: {len(direct)} top-level images, layout='folders'"
-            )
-        return paths, [pathlib.Path(path).parent.name for path in paths]
-    if len(direct) != len(paths):
-        nested = next(path for path in paths if pathlib.Path(path).parent != root)
-        raise errors.InvalidArgumentError(f"The flat layout expects every image directly in {root}. Received: {nested}")
-    labels = []
-    for path in paths:
-        stem = pathlib.Path(path).stem
-        if "." not in stem or not stem.split(".", 1)[0]:
-            raise errors.InvalidArgumentError(
-                f"In the flat layout file names must read <label>.<id>.<ext>, e.g. cat.123.jpg. Received: {path}"
-            )
-        labels.append(stem.split(".", 1)[0])
-    return paths, labels
 
 
 def build_hdf5_dataset(
@@ -163,15 +121,15 @@ def build_hdf5_dataset(
             f"Received: output_dir={str(output_dir)!r}"
         )
     if preprocessors is None:
-        preprocessors = [_resizer(resize, width, height)]
-    splits = split_paths(image_paths, integer_labels, val_size, test_size, seed)
+        preprocessors = [resizing.make_resizer(resize, width, height)]
+    parts = splits.split_train_val_test(image_paths, integer_labels, val_size, test_size, seed)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     download.remove_stale_partials(output_dir)
     staging_dir = atomic.temporary_sibling(output_dir)
     staging_dir.mkdir()
     try:
         decoder = _Decoder((width, height), preprocessors, workers, use_multiprocessing)
-        result = _build_into(staging_dir, splits, label_names, (width, height), decoder, progress, compression, name)
+        result = _build_into(staging_dir, parts, label_names, (width, height), decoder, progress, compression, name)
         _commit(staging_dir, output_dir)
     except BaseException:
         shutil.rmtree(staging_dir, ignore_errors=True)
@@ -179,45 +137,11 @@ def build_hdf5_dataset(
     return _relocate(result, staging_dir, output_dir)
 
 
-def split_paths(image_paths, labels, val_size=0.1, test_size=0.1, seed=42):
-    """Stratified, seeded split; returns {"train": (paths, labels), "val": ..., "test": ...}.
-
-    Each split's rows are in a seeded random order (the "shuffle once at write time").
-    Splits of size 0 are left out.
-    """
-    labels = np.asarray(labels)
-    paths = np.asarray([str(path) for path in image_paths], dtype=object)
-    test_count = _split_count("test_size", test_size, len(paths))
-    val_count = _split_count("val_size", val_size, len(paths))
-    if test_count + val_count >= len(paths):
-        raise errors.InvalidArgumentError(
-            f"Validation and test splits take {val_count + test_count} of {len(paths)} images, leaving "
-            f"none to train on. Received: val_size={val_size!r}, test_size={test_size!r}"
-        )
-    parts = {}
-    rest_paths, rest_labels = paths, labels
-    for split, count in (("test", test_count), ("val", val_count)):
-        if count:
-            rest_paths, split_part, rest_labels, split_labels = _stratified(
-                rest_paths, rest_labels, count, seed, split
-            )
-            parts[split] = (split_part, split_labels)
-    parts["train"] = (rest_paths, rest_labels)
-    random = np.random.default_rng(seed)
-    ordered = {}
-    for split in SPLITS:
-        if split in parts:
-            split_part, split_labels = parts[split]
-            order = random.permutation(len(split_part))
-            ordered[split] = ([str(path) for path in split_part[order]], split_labels[order])
-    return ordered
-
-
 def build_from_dataset(dataset, output_dir, width, height, layout="auto", **options):
     """Builds `output_dir` from a catalog name or a folder of images; prints and returns the summary.
 
     `dataset` is resolved like every `--dataset` flag (a catalog entry is downloaded and
-    verified first); `layout` is as in `list_labelled_images`; `options` go to
+    verified first); `layout` is as in `imagefiles.list_labelled_images`; `options` go to
     `build_hdf5_dataset`.
     """
     from pyimagesearch.datasets import catalog
@@ -226,7 +150,7 @@ def build_from_dataset(dataset, output_dir, width, height, layout="auto", **opti
     validation.check_image_size("width", width)
     validation.check_image_size("height", height)
     folder = catalog.resolve_dataset(dataset)
-    paths, labels = list_labelled_images(folder, layout)
+    paths, labels = imagefiles.list_labelled_images(folder, layout)
     print(f"[INFO] building {output_dir} from {len(paths)} images in {folder}")
     result = build_hdf5_dataset(paths, labels, output_dir, width, height, **options)
     print_summary(result)
@@ -243,16 +167,16 @@ def print_summary(result):
     print(f"[INFO] skipped {skipped} of {total} images (listed in {result['report_path']})")
 
 
-def _build_into(staging_dir, splits, label_names, target_size, decoder, progress, compression, name):
-    total = sum(len(paths) for paths, _ in splits.values())
+def _build_into(staging_dir, parts, label_names, target_size, decoder, progress, compression, name):
+    total = sum(len(paths) for paths, _ in parts.values())
     description = _describe(decoder.preprocessors)
     files, counts, skipped = {}, {}, []
     mean = None
     with decoder, _progress_bar(total, name, progress) as bar:
-        for split in SPLITS:
-            if split not in splits:
+        for split in splits.TRAIN_VAL_TEST:
+            if split not in parts:
                 continue
-            paths, labels = splits[split]
+            paths, labels = parts[split]
             writer = HDF5DatasetWriter(
                 (len(paths), target_size[1], target_size[0], 3),
                 staging_dir / f"{split}.hdf5",
@@ -418,18 +342,6 @@ def _buffer_rows(target_size):
     return max(16, _BUFFER_BYTES // (target_size[0] * target_size[1] * 3))
 
 
-def _resizer(resize, width, height):
-    if resize not in RESIZE_MODES:
-        raise errors.InvalidArgumentError(f"`resize` must be one of {RESIZE_MODES}. Received: resize={resize!r}")
-    if resize == "aspect":
-        from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
-
-        return AspectAwarePreprocessor(width, height)
-    from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
-
-    return SimplePreprocessor(width, height)
-
-
 def _describe(preprocessors):
     """A deterministic description of the preprocessing, for the file attribute."""
     steps = ["read_image (EXIF orientation applied; 8-bit BGR; alpha over white; reduced JPEG decode)"]
@@ -441,30 +353,6 @@ def _describe(preprocessors):
         )
         steps.append(f"{type(preprocessor).__name__}({settings})")
     return "; ".join(steps)
-
-
-def _stratified(paths, labels, count, seed, split):
-    try:
-        return model_selection.train_test_split(paths, labels, test_size=count, stratify=labels, random_state=seed)
-    except ValueError as error:
-        counts = np.bincount(labels)
-        raise errors.InvalidArgumentError(
-            f"Can't make a stratified {split} split of {count} images: {error}. Received: images per "
-            f"class={counts.tolist()}"
-        ) from error
-
-
-def _split_count(name, size, total):
-    if isinstance(size, bool) or not isinstance(size, numbers.Real):
-        raise errors.InvalidArgumentError(f"`{name}` must be a fraction in [0, 1) or a number of images. Received: {name}={size!r}")
-    if isinstance(size, numbers.Integral):
-        if size < 0:
-            raise errors.InvalidArgumentError(f"`{name}` must not be negative. Received: {name}={size!r}")
-        return int(size)
-    if not 0.0 <= size < 1.0:
-        raise errors.InvalidArgumentError(f"`{name}` as a fraction must be in [0, 1). Received: {name}={size!r}")
-    # The same rounding as scikit-learn's train_test_split (ceil).
-    return int(np.ceil(size * total))
 
 
 def _validate_inputs(image_paths, labels, label_names):

@@ -46,14 +46,14 @@ import warnings
 
 import numpy as np
 
+from pyimagesearch.datasets import imagefiles
 from pyimagesearch.io import hdf5format
 from pyimagesearch.nn import applications
+from pyimagesearch.preprocessing import resizing
 from pyimagesearch.utils import errors, validation
 
 PRECISIONS = ("float32", "bfloat16")
 POOLINGS = ("avg", "max")
-RESIZE_MODES = ("stretch", "aspect")
-LAYOUTS = ("auto", "folders", "flat")
 # Preprocessing for a `.keras` backbone, which carries no `preprocess_input` of its own:
 # "scale" is what this package's training pipelines feed (BGR pixels / 255,
 # `pipeline.make_batch_transform`'s default); "none" is raw BGR pixels as float32; "caffe",
@@ -209,7 +209,7 @@ def extract_features(
 
     Args:
         source: a folder of images (class subfolders, or Kaggle's flat `cat.1.jpg` layout; see
-            `io.builder.list_labelled_images`), a catalog name (`datasets.catalog`), or an
+            `datasets.imagefiles.list_labelled_images`), a catalog name (`datasets.catalog`), or an
             image HDF5 file made by `HDF5DatasetWriter` / `io.builder` (`images`, uint8 BGR).
         output_path: the features file to write (atomically; refused if it exists unless
             `overwrite`).
@@ -237,8 +237,8 @@ def extract_features(
     validation.check_booleans(shuffle=shuffle, overwrite=overwrite, progress=progress, verbose=verbose)
     # Not `check_seed`: None is refused, because the description records the seed.
     validation.check_integer("seed", seed, minimum=0)
-    validation.check_choice("layout", layout, LAYOUTS)
-    validation.check_choice("resize", resize, RESIZE_MODES)
+    validation.check_choice("layout", layout, imagefiles.LAYOUTS)
+    validation.check_choice("resize", resize, resizing.RESIZE_MODES)
     output_path = pathlib.Path(output_path)
     if output_path.exists() and not overwrite:
         # Checked before the network is built, so the user doesn't wait to be told.
@@ -521,10 +521,9 @@ def open_image_source(source, layout="auto"):
     if path.is_file():
         return _hdf5_source(path)
     from pyimagesearch.datasets import catalog
-    from pyimagesearch.io import builder
 
     folder = catalog.resolve_dataset(source)
-    paths, names = builder.list_labelled_images(folder, layout)
+    paths, names = imagefiles.list_labelled_images(folder, layout)
     label_names = sorted(set(names))
     index = {name: position for position, name in enumerate(label_names)}
     labels = np.asarray([index[name] for name in names], dtype=np.int64)
@@ -574,10 +573,8 @@ def make_image_dataset(image_source, order, backbone, batch_size, resize="stretc
 def _folder_dataset(image_source, order, backbone, batch_size, resize, skipped):
     import tensorflow as tf
 
-    from pyimagesearch.datasets import imagefiles
-
     size = backbone.image_size
-    resizer = _resizer(resize, size)
+    resizer = resizing.make_resizer(resize, size, size)
     paths = image_source.paths
 
     def read(row):
@@ -667,20 +664,8 @@ class _ShuffledRowReader:
         return images[back], labels[back].astype(np.int64)
 
 
-def _resizer(resize, size):
-    if resize == "aspect":
-        from pyimagesearch.preprocessing.aspectawarepreprocessor import AspectAwarePreprocessor
-
-        return AspectAwarePreprocessor(size, size)
-    from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
-
-    return SimplePreprocessor(size, size)
-
-
 def _read_and_resize(path, resizer, size):
     import cv2
-
-    from pyimagesearch.datasets import imagefiles
 
     try:
         return resizer.preprocess(imagefiles.read_image(path, target_size=(size, size)))
@@ -812,8 +797,8 @@ class _BackgroundWriter:
 def _file_description(backbone, image_source, resize, shuffle, seed):
     if image_source.hdf5_path is not None:
         same_size = tuple(image_source.stored_size) == (backbone.image_size,) * 2
-        resizing = "" if same_size else "bilinear (antialiased) resize, "
-        read = f"rows of the image file {image_source.description}, {resizing}"
+        resize_step = "" if same_size else "bilinear (antialiased) resize, "
+        read = f"rows of the image file {image_source.description}, {resize_step}"
     else:
         method = "stretched" if resize == "stretch" else "aspect-aware (scale, centre-crop)"
         read = f"images of {image_source.description} read with read_image, {method} with cv2.INTER_AREA, "

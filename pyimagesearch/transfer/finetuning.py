@@ -23,7 +23,7 @@ themselves (or misspelling the attribute, which Python silently accepts) unfreez
 Options from fine-tuning reports: per-block learning-rate multipliers (earlier blocks learn
 slower, e.g. 0.4x and 0.6x; see `layerwiselearningrate`), exponential decay of the rate every
 epoch, decoupled weight decay, and stratified k-fold cross-validation
-(`stratified_kfold_splits`, `summarize_folds`).
+(`datasets.splits.stratified_kfold_splits`, `summarize_folds`).
 """
 
 import dataclasses
@@ -333,48 +333,6 @@ def backbone_batch_transform(backbone, classes, augmentation=None):
         functions.append(lambda images: augmentation(images, training=True))
     functions.append(applications.batch_preprocessor(backbone))
     return pipeline.make_batch_transform(classes, scale=1.0, preprocessors=functions)
-
-
-def stratified_kfold_splits(paths, dataset_root, folds, seed=42):
-    """Splits an image folder into `folds` stratified, seeded folds.
-
-    Returns one split dict per fold, in the format of `splits.split_image_folder` (paths
-    relative to `dataset_root`) plus "fold" (1-based) and "folds": fold k tests on the k-th
-    part and trains on the others, and every image is tested exactly once.
-    """
-    from sklearn import model_selection
-
-    from pyimagesearch.datasets import splits
-
-    validation.check_integer("folds", folds, minimum=2)
-    validation.check_integer("seed", seed, minimum=0)
-    paths = [str(path) for path in paths]
-    if not paths:
-        raise errors.InvalidArgumentError(f"No images found in {dataset_root}. Received: {len(paths)} paths")
-    class_names = splits.class_names_from_paths(paths)
-    labels = splits.labels_from_paths(paths, class_names)
-    counts = np.bincount(labels, minlength=len(class_names))
-    if len(class_names) < 2 or counts.min() < folds:
-        raise errors.InvalidArgumentError(
-            f"Stratified {folds}-fold cross-validation needs at least 2 classes with at least {folds} images "
-            f"each. Received: images per class={dict(zip(class_names, counts.tolist()))}"
-        )
-    root = pathlib.Path(dataset_root)
-    relative = [os.path.relpath(path, root) for path in paths]
-    splitter = model_selection.StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    result = []
-    for fold, (train_index, test_index) in enumerate(splitter.split(np.zeros(len(paths)), labels), start=1):
-        result.append({
-            "dataset_root": str(root),
-            "class_names": class_names,
-            "test_size": 1.0 / folds,
-            "seed": seed,
-            "fold": fold,
-            "folds": folds,
-            "train": [relative[index] for index in train_index],
-            "test": [relative[index] for index in test_index],
-        })
-    return result
 
 
 def fold_folder_name(fold):
