@@ -39,3 +39,21 @@ def test_write_json_atomic_handles_numpy_values(tmp_path):
     path = tmp_path / "history.json"
     atomic.write_json_atomic(path, {"loss": [np.float32(0.5)], "shape": np.array([1, 2])})
     assert json.loads(path.read_text()) == {"loss": [0.5], "shape": [1, 2]}
+
+
+def test_stale_partial_files_of_dead_processes_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    stale = tmp_path / f".epoch_3.partial-{dead_pid}-0a1b2c3d.keras"
+    live = tmp_path / f".epoch_4.partial-{os.getpid()}-0a1b2c3d.keras"
+    unrelated = tmp_path / "epoch_2.keras"
+    for path in (stale, live, unrelated):
+        path.write_bytes(b"x")
+
+    atomic.remove_stale_partials_in(tmp_path)
+    atomic.remove_stale_partials_in(tmp_path / "missing")  # no folder: nothing to do
+
+    assert not stale.exists() and live.exists() and unrelated.exists()

@@ -191,7 +191,7 @@ def resolve_dataset(name_or_path, datasets_root=None, download=True, verbose=Tru
     final_dir = root / entry.name
     if final_dir.exists():
         return _check_existing(final_dir)
-    download_module.remove_stale_partials(final_dir)
+    atomic.remove_stale_partials(final_dir)
     if entry.generate is not None:
         entry.generate(final_dir, verbose)
         return final_dir

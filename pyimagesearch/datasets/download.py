@@ -15,14 +15,12 @@ size and hash, `os.replace` into place; check every archive member before extrac
 anything, extract into a temporary folder, then move it into place.
 """
 
-import glob
 import hashlib
 import http.client
 import os
 import pathlib
 import posixpath
 import re
-import shutil
 import socket
 import stat
 import tarfile
@@ -40,7 +38,6 @@ from pyimagesearch.utils import atomic, errors, validation
 DEFAULT_TIMEOUT = 10.0
 _CHUNK_SIZE = 1 << 20
 _HASH_LENGTHS = {"sha256": 64, "md5": 32}
-_PARTIAL_PATTERN = re.compile(r"\.partial-(\d+)-[0-9a-f]+")
 
 
 class DatasetDownloadError(errors.UserError, RuntimeError):
@@ -113,7 +110,7 @@ def download_file(url, destination, sha256=None, md5=None, size=None, timeout=DE
         verify_file(destination, sha256=sha256, md5=md5, size=size)
         return destination
     destination.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_partials(destination)
+    atomic.remove_stale_partials(destination)
     with atomic.atomic_output_path(destination) as temporary_path:
         digests, received = _stream(url, destination, temporary_path, timeout, verbose)
         _check_download(url, destination, digests, received, sha256=sha256, md5=md5, size=size)
@@ -308,39 +305,6 @@ def _progress(items, verbose, label):
         return items
     bar = progressbar.ProgressBar(max_value=len(items), prefix=f"{label}: ")
     return bar(items)
-
-
-def remove_stale_partials(final_path):
-    """Deletes temporary siblings of `final_path` left by processes that no longer run.
-
-    `atomic_output_path` names them `.<name>.partial-<pid>-<token><suffixes>`; a killed
-    process (power loss, SIGKILL) can't clean up, so the next run does. Siblings of live
-    processes are kept: they may be another download in progress.
-    """
-    final_path = pathlib.Path(final_path)
-    suffixes = "".join(final_path.suffixes)
-    stem = final_path.name[: len(final_path.name) - len(suffixes)] if suffixes else final_path.name
-    if not final_path.parent.is_dir():
-        return
-    for candidate in final_path.parent.glob(f".{glob.escape(stem)}.partial-*"):
-        match = _PARTIAL_PATTERN.search(candidate.name)
-        if match and not _process_alive(int(match.group(1))):
-            if candidate.is_dir() and not candidate.is_symlink():
-                shutil.rmtree(candidate, ignore_errors=True)
-            else:
-                candidate.unlink(missing_ok=True)
-
-
-def _process_alive(pid):
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 def _check_url(url):

@@ -46,7 +46,7 @@ import shutil
 import numpy as np
 import progressbar
 
-from pyimagesearch.datasets import download, imagefiles, splits
+from pyimagesearch.datasets import imagefiles, splits
 from pyimagesearch.io import imagedecoding
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
 from pyimagesearch.preprocessing import resizing
@@ -124,7 +124,7 @@ def build_hdf5_dataset(
         preprocessors = [resizing.make_resizer(resize, width, height)]
     parts = splits.split_train_val_test(image_paths, integer_labels, val_size, test_size, seed)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    download.remove_stale_partials(output_dir)
+    atomic.remove_stale_partials(output_dir)
     staging_dir = atomic.temporary_sibling(output_dir)
     staging_dir.mkdir()
     try:

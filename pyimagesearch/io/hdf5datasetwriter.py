@@ -25,7 +25,6 @@ import weakref
 import h5py
 import numpy as np
 
-from pyimagesearch.datasets import download
 from pyimagesearch.io import hdf5format
 from pyimagesearch.utils import atomic, errors, validation
 
@@ -90,7 +89,7 @@ class HDF5DatasetWriter:
             )
         self.output_path.parent.mkdir(parents=True, exist_ok=True)
         # A writer killed earlier (SIGKILL) left its temporary file; clear it if its process is gone.
-        download.remove_stale_partials(self.output_path)
+        atomic.remove_stale_partials(self.output_path)
         self.temporary_path = atomic.temporary_sibling(self.output_path)
         self._database = h5py.File(self.temporary_path, "w", libver=_LIBRARY_VERSIONS)
         # If the writer is dropped or the interpreter exits without close(), the temporary

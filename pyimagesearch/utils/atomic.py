@@ -7,10 +7,17 @@ POSIX and Windows when source and target share a file system.
 """
 
 import contextlib
+import glob
 import json
 import os
 import pathlib
+import re
 import secrets
+
+from pyimagesearch.utils import errors
+
+# The names `temporary_sibling` gives: ".<name>.partial-<pid>-<token><suffixes>".
+PARTIAL_PATTERN = re.compile(r"\.partial-(\d+)-[0-9a-f]+")
 
 
 def temporary_sibling(final_path):
@@ -57,9 +64,71 @@ def write_json_atomic(path, payload):
 
 
 def save_model(model, path):
-    """Saves a `.keras` model atomically: a crash never leaves a partial file at `path`."""
+    """Saves a `.keras` model atomically: a crash never leaves a partial file at `path`.
+
+    A model with a NaN or infinite weight (a diverged run) is refused with
+    `errors.NonFiniteModelError`, so no checkpoint, best or final model is ever one.
+    """
+    _check_finite_weights(model, path)
     with atomic_output_path(path) as temporary_path:
         model.save(temporary_path)
+
+
+def _check_finite_weights(model, path):
+    import keras
+
+    for variable in model.weights:
+        # Checked where the weights live (no NumPy copy of a large model); integer variables
+        # such as seed-generator states can't be NaN.
+        if "float" in str(variable.dtype) and not bool(keras.ops.all(keras.ops.isfinite(variable))):
+            raise errors.NonFiniteModelError(
+                f"Not saving {path}: the model's weight {variable.path} holds NaN or infinite values "
+                "(the training diverged)."
+            )
+
+
+def remove_stale_partials(final_path):
+    """Deletes temporary siblings of `final_path` left by processes that no longer run.
+
+    `atomic_output_path` names them `.<name>.partial-<pid>-<token><suffixes>`; a killed
+    process (power loss, SIGKILL) can't clean up, so the next run does. Siblings of live
+    processes are kept: they may be another download in progress.
+    """
+    final_path = pathlib.Path(final_path)
+    suffixes = "".join(final_path.suffixes)
+    stem = final_path.name[: len(final_path.name) - len(suffixes)] if suffixes else final_path.name
+    if not final_path.parent.is_dir():
+        return
+    for candidate in final_path.parent.glob(f".{glob.escape(stem)}.partial-*"):
+        _remove_if_stale(candidate)
+
+
+def remove_stale_partials_in(folder):
+    """Deletes every temporary file or folder in `folder` left by a process that no longer runs
+    (e.g. a checkpoint whose write was killed)."""
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        return
+    for candidate in folder.glob(".*.partial-*"):
+        _remove_if_stale(candidate)
+
+
+def _remove_if_stale(candidate):
+    match = PARTIAL_PATTERN.search(candidate.name)
+    if match and not _process_alive(int(match.group(1))):
+        _remove_quietly(candidate)
+
+
+def _process_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def _json_default(value):
