@@ -180,3 +180,29 @@ def test_inspect_model_prints_index_name_and_class(scripts, capsys):
     assert (index, class_name) == ("0", "InputLayer") and name.startswith("input_layer")
     assert lines[16].split() == ["15", "block5_conv1", "Conv2D", "2,359,808", "block5"]
     assert "19 layers, include_top=False" in lines[-1]
+
+
+def test_an_interrupted_run_resumes_inside_its_second_stage(scripts, dataset, tmp_path):
+    output = tmp_path / "output"
+    common = ["--dataset", str(dataset), "--weights", "none", "--image-size", "32", "--warmup-epochs", "1",
+              "--batch-size", "4", "--checkpoint-every", "1", "--output", str(output)]
+    scripts["train"].main([*common, "--epochs", "2", "--run-id", "cut"])
+    run_dir = output / "finetune_flowers17" / "cut"
+    assert sorted(path.name for path in (run_dir / "finetune" / "checkpoints").iterdir()) == [
+        "epoch_1.keras", "epoch_2.keras"
+    ]
+    # Make it look killed during epoch 2 of stage 2: nothing after epoch 1's checkpoint exists.
+    for name in ("stage.json", "model.keras", "checkpoints/epoch_2.keras"):
+        (run_dir / "finetune" / name).unlink()
+    for name in ("model.keras", "metrics.json"):
+        (run_dir / name).unlink()
+    warmup_model = (run_dir / "warmup" / "model.keras").stat().st_mtime_ns
+
+    scripts["train"].main(["--resume", str(run_dir), "--output", str(output)])
+
+    history = read_json(run_dir / "finetune" / "history.json")
+    assert len(history["loss"]) == 2  # epoch 1 kept, epoch 2 trained again
+    assert (run_dir / "warmup" / "model.keras").stat().st_mtime_ns == warmup_model  # stage 1 not rerun
+    assert len(read_json(run_dir / "warmup" / "history.json")["loss"]) == 1
+    assert (run_dir / "model.keras").is_file() and read_json(run_dir / "metrics.json")["samples"] == 6
+    assert [record["stage"]["name"] for record in read_json(run_dir / "stages.json")] == ["warmup", "finetune"]

@@ -77,3 +77,17 @@ def test_pyplot_is_not_needed(tmp_path):
         plots.plot_history({"loss": [1.0, 0.5]}, tmp_path / "training.png")
     pyplot = sys.modules.get("matplotlib.pyplot")
     assert (len(pyplot.get_fignums()) if pyplot else 0) == before
+
+
+def test_learning_rate_changes_finds_restarts_not_smooth_decay():
+    assert plots.learning_rate_changes([0.05] * 3 + [0.005] * 2 + [None, 0.0005]) == [(4, 0.005), (7, 0.0005)]
+    linear = [0.1 * (1 - epoch / 10) for epoch in range(10)]
+    assert plots.learning_rate_changes(linear) == []
+    assert plots.learning_rate_changes([]) == []
+
+
+def test_a_learning_rate_drop_is_marked_on_the_plot(tmp_path):
+    history = {"loss": [1.0, 0.8, 0.7, 0.5], "learning_rate": [0.05, 0.05, 0.005, 0.005]}
+    plots.plot_history(history, tmp_path / "marked.png")
+    plots.plot_history({"loss": history["loss"]}, tmp_path / "plain.png")
+    assert (tmp_path / "marked.png").read_bytes() != (tmp_path / "plain.png").read_bytes()

@@ -162,7 +162,8 @@ def test_open_finished_run_without_runs_says_train_first(tmp_path):
 
 
 def _arguments(**values):
-    defaults = {"resume": None, "output": None, "run_id": None, "epochs": 5, "learning_rate": 0.01}
+    defaults = {"resume": None, "output": None, "run_id": None, "epochs": 5, "learning_rate": 0.01,
+                "from_epoch": None, "given_flags": []}
     return argparse.Namespace(**{**defaults, **values})
 
 
@@ -181,12 +182,98 @@ def test_open_run_creates_the_folder_after_before_create(tmp_path):
 def test_resumed_run_keeps_its_settings_but_takes_the_new_epoch_count(tmp_path):
     run_dir = runs.create_run_folder("experiment", tmp_path, "old")
     runs.write_run_config(run_dir, vars(_arguments(output=str(tmp_path), run_id="old", learning_rate=0.05)))
-    arguments = _arguments(resume=str(run_dir), epochs=9, learning_rate=0.5)
+    # 0.5 is the parser's default here: only the typed --epochs counts.
+    arguments = _arguments(resume=str(run_dir), epochs=9, learning_rate=0.5, given_flags=["epochs", "resume"])
 
     opened = runs.open_run(arguments, "experiment", before_create=pytest.fail)
 
     assert opened == run_dir
     assert arguments.learning_rate == 0.05 and arguments.epochs == 9 and arguments.resume == str(run_dir)
+    assert [segment["learning_rate"] for segment in arguments.learning_rate_segments] == [0.05]
+
+
+def test_resume_without_epochs_trains_to_the_runs_own_epoch_count(tmp_path):
+    run_dir = runs.create_run_folder("experiment", tmp_path, "old")
+    runs.write_run_config(run_dir, vars(_arguments(output=str(tmp_path), epochs=30)))
+    arguments = _arguments(resume=str(run_dir), epochs=100, given_flags=["resume"])
+
+    runs.open_run(arguments, "experiment")
+
+    assert arguments.epochs == 30
+
+
+def _run_with_checkpoints(tmp_path, epochs, learning_rate=0.05):
+    run_dir = runs.create_run_folder("experiment", tmp_path, "old")
+    arguments = _arguments(output=str(tmp_path), learning_rate=learning_rate, epochs=30)
+    arguments.learning_rate_segments = [{"from_epoch": 0, "learning_rate": learning_rate, "when": "t0"}]
+    runs.write_run_config(run_dir, vars(arguments))
+    for epoch in epochs:
+        (run_dir / runs.CHECKPOINT_FOLDER).mkdir(exist_ok=True)
+        (run_dir / runs.CHECKPOINT_FOLDER / f"epoch_{epoch}.keras").write_bytes(b"model %d" % epoch)
+    return run_dir
+
+
+def test_a_new_learning_rate_with_resume_is_recorded_from_the_resume_epoch(tmp_path):
+    run_dir = _run_with_checkpoints(tmp_path, [5, 10])
+    arguments = _arguments(resume=str(run_dir), learning_rate=0.005, given_flags=["learning_rate", "resume"])
+
+    runs.open_run(arguments, "experiment")
+
+    assert arguments.learning_rate == 0.005
+    assert [(segment["from_epoch"], segment["learning_rate"]) for segment in arguments.learning_rate_segments] == [
+        (0, 0.05), (10, 0.005)
+    ]
+
+
+def test_from_epoch_sets_later_checkpoints_and_the_best_model_aside(tmp_path):
+    run_dir = _run_with_checkpoints(tmp_path, [10, 20, 30])
+    (run_dir / runs.BEST_MODEL).write_bytes(b"best of epoch 27")
+    (run_dir / runs.HISTORY_FILE).write_text(json.dumps({"loss": list(range(30))}))
+    arguments = _arguments(resume=str(run_dir), from_epoch=20, learning_rate=0.005,
+                           given_flags=["from_epoch", "learning_rate", "resume"])
+
+    runs.open_run(arguments, "experiment")
+
+    assert sorted(path.name for path in (run_dir / runs.CHECKPOINT_FOLDER).iterdir()) == [
+        "epoch_10.keras", "epoch_20.keras"
+    ]
+    (replaced,) = (run_dir / runs.REPLACED_FOLDER).iterdir()
+    assert replaced.name.endswith("-from-epoch-20")
+    assert (replaced / runs.CHECKPOINT_FOLDER / "epoch_30.keras").read_bytes() == b"model 30"
+    assert (replaced / runs.BEST_MODEL).read_bytes() == b"best of epoch 27"
+    assert json.loads((replaced / runs.HISTORY_FILE).read_text()) == {"loss": list(range(30))}
+    assert not (run_dir / runs.BEST_MODEL).exists()
+    assert [(segment["from_epoch"], segment["learning_rate"]) for segment in arguments.learning_rate_segments] == [
+        (0, 0.05), (20, 0.005)
+    ]
+    assert runs.resume_point(run_dir, 20) == (run_dir / runs.CHECKPOINT_FOLDER / "epoch_20.keras", 20)
+
+
+def test_from_epoch_without_that_checkpoint_lists_the_ones_there_are(tmp_path):
+    run_dir = _run_with_checkpoints(tmp_path, [5, 10])
+    arguments = _arguments(resume=str(run_dir), from_epoch=7, given_flags=["from_epoch", "resume"])
+
+    with pytest.raises(errors.InvalidArgumentError, match=r"no checkpoint of epoch 7 \(epochs with one: 5, 10\)"):
+        runs.open_run(arguments, "experiment")
+    assert not (run_dir / runs.REPLACED_FOLDER).exists()
+
+
+def test_a_changed_flag_with_resume_is_refused_by_name(tmp_path):
+    run_dir = _run_with_checkpoints(tmp_path, [5])
+    runs.write_run_config(run_dir, {**vars(_arguments(output=str(tmp_path))), "seed": 42})
+    arguments = _arguments(resume=str(run_dir), seed=7, given_flags=["resume", "seed"])
+
+    with pytest.raises(errors.InvalidArgumentError, match=r"--seed differs from the run being resumed \(42\)"):
+        runs.open_run(arguments, "experiment")
+    same = _arguments(resume=str(run_dir), seed=42, given_flags=["resume", "seed"])
+    assert runs.open_run(same, "experiment") == run_dir
+
+
+def test_an_existing_run_id_without_resume_is_refused(tmp_path):
+    runs.create_run_folder("experiment", tmp_path, "taken")
+
+    with pytest.raises(errors.InvalidArgumentError, match=r"exists already; continue it with --resume"):
+        runs.open_run(_arguments(output=str(tmp_path), run_id="taken"), "experiment", before_create=pytest.fail)
 
 
 def test_load_model_refuses_a_model_file_that_names_os_system(tmp_path):

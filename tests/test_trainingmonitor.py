@@ -114,3 +114,16 @@ def test_metric_missing_in_some_epochs_keeps_series_aligned(tmp_path):
 def test_rejects_bad_arguments(arguments, message):
     with pytest.raises(ValueError, match=message):
         trainingmonitor.TrainingMonitor(**arguments)
+
+
+def test_nan_and_infinite_values_are_stored_as_null_so_the_file_stays_json(tmp_path):
+    monitor = trainingmonitor.TrainingMonitor(tmp_path / "training.png", json_path=tmp_path / "history.json")
+    monitor.set_model(_tiny_model())
+    monitor.on_train_begin()
+    monitor.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.7})
+    monitor.on_epoch_end(1, {"loss": float("nan"), "val_loss": float("inf")})
+
+    text = (tmp_path / "history.json").read_text()
+    history = json.loads(text, parse_constant=lambda name: pytest.fail(f"bare {name} in history.json"))
+    assert history["loss"] == [0.5, None] and history["val_loss"] == [0.7, None]
+    assert history["learning_rate"] == [pytest.approx(0.01)] * 2

@@ -41,7 +41,7 @@ def parse_arguments():
     )
     parser.add_argument("--crop-size", type=int, default=config.CROP_SIZE, help="network input (random patches)")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
-    return parser.parse_args()
+    return flags.parse_run_arguments(parser)
 
 
 def make_datasets(arguments, global_batch_size):
@@ -101,7 +101,7 @@ def main():
         )
         return model
 
-    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile)
+    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile, arguments)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
     fitting.fit_and_save(model, train_dataset, val_dataset, arguments, run_dir, initial_epoch)
     centre_crop = keras.layers.CenterCrop(arguments.crop_size, arguments.crop_size, data_format="channels_last")

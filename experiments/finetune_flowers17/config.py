@@ -28,5 +28,6 @@ WEIGHT_DECAY = None  # e.g. 1e-4 (decoupled, Keras' `weight_decay=`)
 
 BATCH_SIZE = 32  # per replica; the global batch is this times the number of replicas
 AUGMENT = True
+CHECKPOINT_EVERY = 5  # epochs between checkpoints (per stage), for --resume
 SEED = 42
 OUTPUT = "output"

@@ -17,8 +17,6 @@ import json
 import pathlib
 import sys
 
-import keras
-
 import config
 from pyimagesearch.datasets import imagefolder, splits
 from pyimagesearch.io import pipeline
@@ -48,7 +46,7 @@ def evaluate_run(run_dir, batch_size):
         test_images, test_labels, batch_size, finetuning.backbone_batch_transform(saved["backbone"], len(class_names))
     )
     # Only predictions are needed: compile=False skips the optimizer (which may be a Layerwise* one).
-    model = keras.saving.load_model(run_dir / runs.FINAL_MODEL, compile=False)
+    model = runs.load_model(run_dir / runs.FINAL_MODEL, compile=False)
     evaluation_dir = run_dir / EVALUATION_FOLDER
     metrics = reports.evaluate_and_report(model, test_dataset, test_labels, class_names, evaluation_dir)
     print((evaluation_dir / "classification_report.txt").read_text(encoding="utf-8"))

@@ -46,7 +46,7 @@ def parse_arguments():
     )
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=config.AUGMENT)
     parser.add_argument("--image-size", type=int, default=config.IMAGE_SIZE)
-    return parser.parse_args()
+    return flags.parse_run_arguments(parser)
 
 
 def prepare_run(arguments):
@@ -129,7 +129,7 @@ def main():
         )
         return model
 
-    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile)
+    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile, arguments)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
     fitting.fit_and_save(model, train_dataset, test_dataset, arguments, run_dir, initial_epoch)
     print("[INFO] evaluating on the held-out split...")

@@ -38,7 +38,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
             come from an abandoned run (training resumed from an earlier one) and are deleted
             too, so `latest_checkpoint` never returns them.
 
-    Every save is atomic: a temporary `.keras` sibling, then `os.replace`.
+    Every save is atomic: a temporary `.keras` sibling, then `os.replace`; temporary files
+    that a killed process left behind are removed when training begins.
     """
 
     def __init__(self, output_dir, every=5, start_at=0, keep=2):
@@ -51,6 +52,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._epoch_offset = None
+        # A checkpoint write killed mid-way (SIGKILL, power loss) leaves a hidden partial file.
+        atomic.remove_stale_partials_in(self.output_dir)
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._epoch_offset is None:
@@ -77,7 +80,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
         )
 
     def _remove_stale(self, saved_epoch):
-        checkpoints = _list_checkpoints(self.output_dir)
+        checkpoints = list_checkpoints(self.output_dir)
         kept = [epoch for epoch in sorted(checkpoints, reverse=True) if epoch <= saved_epoch]
         if self.keep is not None:
             kept = kept[: self.keep]
@@ -92,15 +95,17 @@ def latest_checkpoint(output_dir):
     `epoch` is the number of completed epochs, i.e. the `initial_epoch` to resume `fit()` at.
     A missing folder counts as no checkpoint (a fresh run).
     """
-    checkpoints = _list_checkpoints(pathlib.Path(output_dir))
+    checkpoints = list_checkpoints(pathlib.Path(output_dir))
     if not checkpoints:
         return None, 0
     epoch = max(checkpoints)
     return checkpoints[epoch], epoch
 
 
-def _list_checkpoints(output_dir):
+def list_checkpoints(output_dir):
+    """Returns {epoch: path} of the `epoch_{epoch}.keras` files in `output_dir` ({} if none)."""
     # Temporary files are hidden (".epoch_3.partial-....keras"), so the pattern skips them.
+    output_dir = pathlib.Path(output_dir)
     if not output_dir.is_dir():
         return {}
     checkpoints = {}

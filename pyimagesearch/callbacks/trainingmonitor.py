@@ -1,6 +1,7 @@
 """TrainingMonitor: a per-epoch JSON history and loss/accuracy plot that survive a resume."""
 
 import json
+import math
 import pathlib
 
 import keras
@@ -20,8 +21,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             the start of training, every series in it is trimmed to its first `start_at` entries:
             entries after that came from epochs that are about to be run again.
 
-    Every epoch appends all logs (as floats) and the optimizer's current learning rate (when the
-    logs don't already carry one). The series stay aligned: a metric missing from an epoch's logs
+    Every epoch appends all logs (as floats; NaN and infinities as None, so the file stays valid
+    JSON) and the optimizer's current learning rate (when the logs don't already carry one). The series stay aligned: a metric missing from an epoch's logs
     (e.g. validation with `validation_freq > 1`) gets None, so entry `i` is always epoch `i + 1`.
 
     The history is loaded and trimmed once, at the first `fit()` this callback sees; further
@@ -105,8 +106,10 @@ class TrainingMonitor(keras.callbacks.Callback):
 
 
 def _to_float(value):
-    # Logs hold Python or NumPy scalars; anything that is not a number is recorded as missing.
+    # Logs hold Python or NumPy scalars; anything that is not a number is recorded as missing,
+    # and so is NaN or an infinity: JSON has no such values (json.dump would write bare NaN).
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None

@@ -2,58 +2,92 @@
 
 Resuming continues at the saved epoch with the optimizer state (and so a step-based
 learning-rate schedule) intact; the callbacks are set up so that the history is trimmed
-to the resume epoch and `best.keras` is only replaced by a better model.
+to the resume epoch and `best.keras` is only replaced by a better model. A run stops at the
+first NaN or infinite loss, and Ctrl-C ends it with one line that says how to resume; in
+both cases nothing diverged or half-written is saved.
 """
 
 import json
 import math
 import pathlib
+import shlex
 import sys
 
+import keras
 
 from pyimagesearch.callbacks import epochcheckpoint
 from pyimagesearch.callbacks.bestmodelcheckpoint import BestModelCheckpoint
 from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
+from pyimagesearch.callbacks.terminateonnonfinite import NonFiniteLossError, TerminateOnNonFinite
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
 from pyimagesearch.training import runs
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
+
+INTERRUPTED_EXIT_CODE = 130  # what a shell reports for a process ended by Ctrl-C (128 + SIGINT)
 
 
-def build_or_resume_model(run_dir, strategy, build_and_compile):
-    """Returns (model, initial_epoch), resuming from the run's newest epoch checkpoint.
+def build_or_resume_model(run_dir, strategy, build_and_compile, arguments=None):
+    """Returns (model, initial_epoch), resuming from a checkpoint of the run when it has one.
 
+    The checkpoint is the newest, or epoch `arguments.from_epoch`'s (`runs.resume_point`).
     `build_and_compile()` builds and compiles a fresh model; it is called inside
     `strategy.scope()`, as are checkpoint loads, so variables are mirrored on every replica.
-    A checkpoint carries the optimizer state, including its iteration count, so a
-    step-based learning-rate schedule continues where it stopped instead of restarting.
+    A checkpoint carries the optimizer state, including its iteration count, so a step-based
+    learning-rate schedule continues where it stopped instead of restarting. A
+    `--learning-rate` typed with `--resume` (`arguments.given_flags`) replaces the resumed
+    optimizer's rate from here on: the course's restart workflow.
     """
-    checkpoint_path, epoch = epochcheckpoint.latest_checkpoint(pathlib.Path(run_dir) / runs.CHECKPOINT_FOLDER)
+    from_epoch = getattr(arguments, "from_epoch", None)
+    checkpoint_path, epoch = runs.resume_point(run_dir, from_epoch)
     with strategy.scope():
         if checkpoint_path is None:
             return build_and_compile(), 0
         print(f"[INFO] resuming from {checkpoint_path} at epoch {epoch}")
-        return runs.load_model(checkpoint_path), epoch
+        model = runs.load_model(checkpoint_path)
+        if "learning_rate" in getattr(arguments, "given_flags", ()):
+            _set_learning_rate(model.optimizer, arguments.learning_rate, checkpoint_path)
+        return model, epoch
 
 
-def run_callbacks(run_dir, initial_epoch, checkpoint_every=5, monitor="val_loss"):
-    """TrainingMonitor, EpochCheckpoint and BestModelCheckpoint, set up to resume correctly."""
+def _set_learning_rate(optimizer, learning_rate, checkpoint_path):
+    if isinstance(optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        raise errors.InvalidArgumentError(
+            f"The optimizer in {checkpoint_path} follows a learning-rate schedule, so --learning-rate "
+            f"can't replace its rate. Received: --learning-rate {learning_rate}"
+        )
+    current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    if current != learning_rate:
+        print(f"[INFO] learning rate {current:g} -> {learning_rate:g} from here on")
+        optimizer.learning_rate = learning_rate
+
+
+def run_callbacks(run_dir, initial_epoch, checkpoint_every=5, monitor="val_loss", keep_checkpoints=None):
+    """TerminateOnNonFinite, TrainingMonitor, EpochCheckpoint and BestModelCheckpoint, set up
+    to resume correctly. Checkpoints are kept every `checkpoint_every` epochs, all of them
+    unless `keep_checkpoints` limits them to the newest N."""
     run_dir = pathlib.Path(run_dir)
     history_path = run_dir / runs.HISTORY_FILE
     return [
+        # First, so a diverged batch stops the epoch before any other callback sees it.
+        TerminateOnNonFinite(),
         TrainingMonitor(run_dir / runs.HISTORY_PLOT, json_path=history_path, start_at=initial_epoch),
-        EpochCheckpoint(run_dir / runs.CHECKPOINT_FOLDER, every=checkpoint_every, start_at=initial_epoch),
+        EpochCheckpoint(
+            run_dir / runs.CHECKPOINT_FOLDER, every=checkpoint_every, start_at=initial_epoch, keep=keep_checkpoints
+        ),
         BestModelCheckpoint(
             run_dir / runs.BEST_MODEL,
             monitor=monitor,
-            initial_value=_best_so_far(history_path, monitor, initial_epoch),
+            initial_value=_best_so_far(run_dir, monitor, initial_epoch),
         ),
     ]
 
 
-def _best_so_far(history_path, monitor, initial_epoch):
+def _best_so_far(run_dir, monitor, initial_epoch):
     """The best monitored value in the epochs a resumed run keeps, so `best.keras` isn't
-    replaced by a worse model after resuming."""
-    if initial_epoch == 0 or not history_path.is_file():
+    replaced by a worse model after resuming. None when there is no best.keras to protect
+    (a new run, or a restart that set the later best model aside)."""
+    history_path = pathlib.Path(run_dir) / runs.HISTORY_FILE
+    if initial_epoch == 0 or not history_path.is_file() or not (pathlib.Path(run_dir) / runs.BEST_MODEL).is_file():
         return None
     with open(history_path, encoding="utf-8") as handle:
         series = json.load(handle).get(monitor, [])[:initial_epoch]
@@ -70,13 +104,47 @@ def fit_verbosity():
 
 
 def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, initial_epoch):
-    """Fits with the run's callbacks from `initial_epoch`, then saves the final model."""
-    model.fit(
-        train_dataset,
-        validation_data=validation_dataset,
-        epochs=arguments.epochs,
-        initial_epoch=initial_epoch,
-        callbacks=run_callbacks(run_dir, initial_epoch, arguments.checkpoint_every),
-        verbose=fit_verbosity(),
+    """Fits with the run's callbacks from `initial_epoch`, then saves the final model.
+
+    A NaN or infinite loss raises `NonFiniteLossError` naming the epoch, the last good
+    checkpoint and the command that restarts from it at a lower learning rate. Ctrl-C prints
+    the epoch reached, the newest checkpoint and the resume command, and exits with 130.
+    """
+    callbacks = run_callbacks(
+        run_dir, initial_epoch, arguments.checkpoint_every, keep_checkpoints=getattr(arguments, "keep_checkpoints", None)
     )
+    try:
+        model.fit(
+            train_dataset,
+            validation_data=validation_dataset,
+            epochs=arguments.epochs,
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+            verbose=fit_verbosity(),
+        )
+    except NonFiniteLossError as error:
+        raise NonFiniteLossError(
+            f"{error} {_restart_hint(run_dir, arguments, lower_rate=True)}", error.epoch, error.batch
+        ) from error
+    except KeyboardInterrupt:
+        reached = callbacks[0].epoch
+        print(
+            f"\n[INFO] interrupted in epoch {reached}. {_restart_hint(run_dir, arguments, lower_rate=False)}",
+            file=sys.stderr,
+        )
+        raise SystemExit(INTERRUPTED_EXIT_CODE) from None
     atomic.save_model(model, pathlib.Path(run_dir) / runs.FINAL_MODEL)
+
+
+def _restart_hint(run_dir, arguments, lower_rate):
+    """Where the last good checkpoint is, and the command that continues from it."""
+    checkpoint, epoch = epochcheckpoint.latest_checkpoint(pathlib.Path(run_dir) / runs.CHECKPOINT_FOLDER)
+    script = shlex.quote(sys.argv[0]) if sys.argv and sys.argv[0] else "train.py"
+    if checkpoint is None:
+        return "No checkpoint was written yet; start the run again" + (
+            " with a lower --learning-rate." if lower_rate else "."
+        )
+    command = f"python {script} --resume {shlex.quote(str(run_dir))}"
+    if lower_rate:
+        command += f" --from-epoch {epoch} --learning-rate {arguments.learning_rate / 10:g}"
+    return f"The last good checkpoint is {checkpoint} (epoch {epoch}); continue with: {command}"

@@ -7,11 +7,22 @@
         checkpoint_every=config.CHECKPOINT_EVERY,
     )
     parser.add_argument("--augment", ...)          # then the experiment's own flags
+    arguments = flags.parse_run_arguments(parser)  # parsed and checked, nothing written yet
 
-One place for the names, types and help of --dataset, --epochs, --batch-size,
---learning-rate, --seed, --output, --run-id, --resume and --checkpoint-every, so every
-train script reads them the same way and `runs.open_run` can rely on them.
+One place for the names, types, help and checks of --dataset, --epochs, --batch-size,
+--learning-rate, --seed, --output, --run-id, --resume, --from-epoch, --checkpoint-every and
+--keep-checkpoints, so every train script reads them the same way and `runs.open_run` can rely
+on them. `parse_run_arguments` also records which flags were typed on the command line
+(`given_flags`), so a resumed run can tell a flag the user changed from a default.
 """
+
+import argparse
+
+from pyimagesearch.utils import errors, validation
+
+# The image side a train script's --image-size may take, in pixels: below 8 no network here
+# keeps a spatial size; above validation.MAXIMUM_IMAGE_SIZE a typo runs out of memory.
+MINIMUM_IMAGE_SIZE = 8
 
 
 def add_run_arguments(
@@ -25,15 +36,73 @@ def add_run_arguments(
     output,
     checkpoint_every,
     dataset_help="catalog name or folder of class subfolders",
+    epochs_help=None,
+    learning_rate_help=None,
 ):
     """Adds the shared run flags to `parser` (an `argparse.ArgumentParser`) and returns it."""
     parser.add_argument("--dataset", default=dataset, help=dataset_help)
-    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--epochs", type=int, default=epochs, help=epochs_help or "train until this epoch")
     parser.add_argument("--batch-size", type=int, default=batch_size, help="per replica")
-    parser.add_argument("--learning-rate", type=float, default=learning_rate)
+    parser.add_argument(
+        "--learning-rate", type=float, default=learning_rate,
+        help=learning_rate_help or "with --resume: the new rate from the resume epoch on",
+    )
     parser.add_argument("--checkpoint-every", type=int, default=checkpoint_every, help="epochs between checkpoints")
+    parser.add_argument(
+        "--keep-checkpoints", type=int, default=None, metavar="N", help="keep only the newest N (default: all)"
+    )
     parser.add_argument("--seed", type=int, default=seed)
     parser.add_argument("--output", default=output, help="root folder for run folders")
     parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
-    parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
+    parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue a run from its newest checkpoint")
+    parser.add_argument(
+        "--from-epoch", type=int, default=None, metavar="K",
+        help="with --resume: restart from the checkpoint of epoch K (later ones are set aside)",
+    )
     return parser
+
+
+def parse_run_arguments(parser, argv=None):
+    """Parses `argv` (default: sys.argv), checks the shared flags, and returns the namespace.
+
+    The namespace gets `given_flags`, the sorted names of the flags typed on the command line.
+    A failed check raises a user error before anything is read or written.
+    """
+    arguments = parser.parse_args(argv)
+    arguments.given_flags = sorted(given_flags(parser, argv))
+    check_run_arguments(arguments)
+    return arguments
+
+
+def given_flags(parser, argv=None):
+    """The destinations of the options present in `argv`, whatever their values."""
+    defaults = [(action, action.default) for action in parser._actions]
+    parser_defaults = dict(parser._defaults)
+    try:
+        for action, _ in defaults:
+            action.default = argparse.SUPPRESS
+        parser._defaults.clear()
+        return set(vars(parser.parse_args(argv)))
+    finally:
+        for action, default in defaults:
+            action.default = default
+        parser._defaults.update(parser_defaults)
+
+
+def check_run_arguments(arguments):
+    """Refuses values of the shared flags that can't make a run, naming the flag."""
+    validation.check_integer("--epochs", arguments.epochs, minimum=1)
+    validation.check_integer("--batch-size", arguments.batch_size, minimum=1)
+    validation.check_number("--learning-rate", arguments.learning_rate, minimum=0, include_minimum=False)
+    validation.check_integer("--checkpoint-every", arguments.checkpoint_every, minimum=1)
+    validation.check_integer("--seed", arguments.seed, minimum=0)
+    if arguments.keep_checkpoints is not None:
+        validation.check_integer("--keep-checkpoints", arguments.keep_checkpoints, minimum=1)
+    if arguments.from_epoch is not None:
+        if not arguments.resume:
+            raise errors.InvalidArgumentError(
+                f"--from-epoch restarts a run, so it needs --resume RUN_DIR. Received: --from-epoch {arguments.from_epoch}"
+            )
+        validation.check_integer("--from-epoch", arguments.from_epoch, minimum=1)
+    if getattr(arguments, "image_size", None) is not None:
+        validation.check_image_size("--image-size", arguments.image_size, minimum=MINIMUM_IMAGE_SIZE)

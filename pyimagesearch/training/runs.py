@@ -13,8 +13,10 @@ import os
 import pathlib
 import platform
 import re
+import shutil
 import subprocess
 
+from pyimagesearch.callbacks import epochcheckpoint
 from pyimagesearch.utils import atomic, errors
 
 CONFIG_NAME = "config.json"
@@ -23,6 +25,8 @@ FINAL_MODEL = "model.keras"
 BEST_MODEL = "best.keras"
 HISTORY_FILE = "history.json"
 HISTORY_PLOT = "training.png"
+# Where a restart with --from-epoch moves the checkpoints and best model it replaces.
+REPLACED_FOLDER = "replaced"
 RUN_ID_FORMAT = "%Y%m%d-%H%M%S"
 GIT_TIMEOUT_SECONDS = 10
 
@@ -212,25 +216,130 @@ def _check_folder_name(name, value):
         raise errors.InvalidArgumentError(f"`{name}` must be a single folder name. Received: {name}={value!r}")
 
 
+# Flags that may differ when a run is resumed: where it stops, the learning rate from the
+# resume point on, the checkpoint to restart from and how many checkpoints to keep.
+RESUME_MAY_CHANGE = ("epochs", "learning_rate", "from_epoch", "keep_checkpoints", "resume", "given_flags")
+
+
 def open_run(arguments, experiment, before_create=None):
     """Returns the run folder for a train script's parsed `arguments`.
 
     With `arguments.resume` set, the existing folder is reopened and its saved arguments
-    replace the parsed ones, except `epochs` (a resumed run keeps its own settings; only the
-    number of epochs may grow). Otherwise `before_create()` runs first, if given (e.g. to
-    fetch the dataset, so a failure leaves no empty run folder), and a new folder is made
-    under `arguments.output/experiment`.
+    replace the parsed ones: a resumed run keeps its own settings, `--epochs` included,
+    unless a new value is given for one of `RESUME_MAY_CHANGE`. A flag typed on the command
+    line (`arguments.given_flags`, see `flags.parse_run_arguments`) whose value differs from
+    the saved run's is refused, naming it. A new `--learning-rate` is appended to
+    `arguments.learning_rate_segments` (from epoch, learning rate, when), which config.json
+    keeps.
+
+    Otherwise `before_create()` runs first, if given (e.g. to fetch the dataset, so a failure
+    leaves no empty run folder), and a new folder is made under `arguments.output/experiment`;
+    a `--run-id` that names an existing run is refused (resume it instead).
     """
+    given = set(getattr(arguments, "given_flags", ()))
     if arguments.resume:
-        run_dir = pathlib.Path(arguments.resume)
-        saved = read_run_config(run_dir)["arguments"]
-        for name, value in saved.items():
-            if name not in ("epochs", "resume"):
-                setattr(arguments, name, value)
-        return run_dir
+        return _reopen(arguments, given)
+    if arguments.run_id is not None:
+        existing = pathlib.Path(arguments.output) / experiment / arguments.run_id
+        if existing.exists():
+            raise errors.InvalidArgumentError(
+                f"{existing} exists already; continue it with --resume {existing}, or choose another "
+                f"--run-id. Received: --run-id {arguments.run_id}"
+            )
     if before_create is not None:
         before_create()
-    return create_run_folder(experiment, arguments.output, arguments.run_id)
+    run_dir = create_run_folder(experiment, arguments.output, arguments.run_id)
+    arguments.learning_rate_segments = [_segment(0, arguments.learning_rate)]
+    return run_dir
+
+
+def _reopen(arguments, given):
+    run_dir = pathlib.Path(arguments.resume)
+    saved = read_run_config(run_dir)["arguments"]
+    for name in sorted(given - set(RESUME_MAY_CHANGE)):
+        if name in saved and not _same_setting(saved[name], _jsonable(getattr(arguments, name))):
+            flag = "--" + name.replace("_", "-")
+            raise errors.InvalidArgumentError(
+                f"{flag} differs from the run being resumed ({saved[name]!r}); a resumed run keeps its "
+                f"settings (only --epochs, --learning-rate, --from-epoch and --keep-checkpoints may "
+                f"change). Start a new run instead. Received: {flag} {getattr(arguments, name)!r}"
+            )
+    for name, value in saved.items():
+        if name not in RESUME_MAY_CHANGE or name not in given:
+            setattr(arguments, name, value)
+    arguments.resume = str(run_dir)
+    arguments.given_flags = sorted(given)
+    _, resume_epoch = resume_point(run_dir, arguments.from_epoch)
+    segments = [segment for segment in saved.get("learning_rate_segments") or [_segment(0, saved["learning_rate"])]
+                if segment["from_epoch"] <= resume_epoch]
+    if "learning_rate" not in given:
+        arguments.learning_rate = segments[-1]["learning_rate"]
+    elif arguments.learning_rate != segments[-1]["learning_rate"]:
+        segments.append(_segment(resume_epoch, arguments.learning_rate))
+    arguments.learning_rate_segments = segments
+    if arguments.from_epoch is not None:
+        set_aside_after(run_dir, resume_epoch)
+    return run_dir
+
+
+def resume_point(run_dir, from_epoch=None):
+    """(checkpoint path, epoch) a run resumes from: epoch `from_epoch`'s checkpoint, or the
+    newest one; (None, 0) when a run has none yet. A missing `from_epoch` is a user error
+    listing the checkpoints there are."""
+    folder = pathlib.Path(run_dir) / CHECKPOINT_FOLDER
+    if from_epoch is None:
+        return epochcheckpoint.latest_checkpoint(folder)
+    checkpoints = epochcheckpoint.list_checkpoints(folder)
+    if from_epoch not in checkpoints:
+        available = ", ".join(str(epoch) for epoch in sorted(checkpoints)) or "none"
+        raise errors.InvalidArgumentError(
+            f"{folder} has no checkpoint of epoch {from_epoch} (epochs with one: {available}). "
+            f"Received: --from-epoch {from_epoch}"
+        )
+    return checkpoints[from_epoch], from_epoch
+
+
+def set_aside_after(run_dir, epoch):
+    """Moves what a restart from `epoch` replaces into `run_dir/replaced/<when>-from-epoch-<epoch>/`.
+
+    That is the checkpoints of later epochs, the best model (it may come from a later epoch)
+    and copies of history.json and training.png (TrainingMonitor trims the history itself).
+    Nothing is deleted, so an abandoned branch of a run can still be inspected or resumed.
+    """
+    run_dir = pathlib.Path(run_dir)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime(RUN_ID_FORMAT)
+    target = run_dir / REPLACED_FOLDER / f"{stamp}-from-epoch-{epoch}"
+    later = {number: path for number, path in epochcheckpoint.list_checkpoints(run_dir / CHECKPOINT_FOLDER).items()
+             if number > epoch}
+    moves = [(path, target / CHECKPOINT_FOLDER / path.name) for path in later.values()]
+    if (run_dir / BEST_MODEL).is_file():
+        moves.append((run_dir / BEST_MODEL, target / BEST_MODEL))
+    for name in (HISTORY_FILE, HISTORY_PLOT):
+        if (run_dir / name).is_file():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(run_dir / name, target / name)
+    for source, destination in moves:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, destination)
+    if moves or target.exists():
+        print(f"[INFO] restarting from epoch {epoch}: what came after is kept in {target}")
+    return target
+
+
+def _same_setting(saved, given):
+    """Whether a flag given with --resume repeats the saved value (a path may be spelled
+    relative one time and absolute the other)."""
+    if saved == given:
+        return True
+    if isinstance(saved, str) and isinstance(given, str) and os.path.exists(given):
+        return os.path.abspath(saved) == os.path.abspath(given)
+    return False
+
+
+def _segment(from_epoch, learning_rate):
+    """One entry of a run's learning-rate history; `from_epoch` None until the resume epoch is known."""
+    when = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return {"from_epoch": from_epoch, "learning_rate": learning_rate, "when": when}
 
 
 def open_finished_run(run, output, experiment):

@@ -27,6 +27,7 @@ epoch, decoupled weight decay, and stratified k-fold cross-validation
 """
 
 import dataclasses
+import json
 import math
 import os
 import pathlib
@@ -38,6 +39,7 @@ from pyimagesearch.utils import atomic, errors, validation
 
 HEAD_DENSE = 256
 STAGES_FILE = "stages.json"
+STAGE_FILE = "stage.json"
 CROSS_VALIDATION_FILE = "cross_validation.json"
 FOLD_FOLDER_PREFIX = "fold_"
 OPTIMIZER_NAMES = ("sgd", "rmsprop", "adam", "adamw")
@@ -249,26 +251,39 @@ def make_stage_optimizer(stage, layer_multipliers, steps_per_epoch):
     )
 
 
-def run_stage(model, stage, strategy, train_dataset, validation_dataset, stage_dir, head_start, verbose=2):
+def run_stage(
+    model, stage, strategy, train_dataset, validation_dataset, stage_dir, head_start, verbose=2,
+    checkpoint_every=None, initial_epoch=0,
+):
     """Freezes/unfreezes for `stage`, recompiles, trains, and returns what was trained.
 
     `stage_dir` receives history.json and training.png (TrainingMonitor) and stage.json. The
     returned record (also in stage.json) lists the trainable layers by index, name and class,
-    the learning-rate multipliers and the stage's settings.
+    the learning-rate multipliers and the stage's settings. With `checkpoint_every`, the
+    stage also keeps `checkpoints/epoch_N.keras` every that many epochs and, once it
+    finished, the model it ended with (`model.keras`), so `continue_stages` can resume it.
+    With `initial_epoch` > 0, `model` is that stage's checkpoint (frozen and compiled as it
+    was saved, optimizer state included) and training continues from there.
     """
+    from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
+    from pyimagesearch.callbacks.terminateonnonfinite import TerminateOnNonFinite
     from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
     from pyimagesearch.training import runs
 
     stage_dir = pathlib.Path(stage_dir)
-    steps_per_epoch = dataset_steps(train_dataset)
-    with strategy.scope():
-        indices = set_trainable_from(model, stage.first_trainable)
+    if initial_epoch == 0:
+        steps_per_epoch = dataset_steps(train_dataset)
+        with strategy.scope():
+            set_trainable_from(model, stage.first_trainable)
+            layer_multipliers = block_layer_multipliers(model, head_start, stage.block_multipliers)
+            model.compile(
+                optimizer=make_stage_optimizer(stage, layer_multipliers, steps_per_epoch),
+                loss="categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+    else:
         layer_multipliers = block_layer_multipliers(model, head_start, stage.block_multipliers)
-        model.compile(
-            optimizer=make_stage_optimizer(stage, layer_multipliers, steps_per_epoch),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
+    indices = trainable_layer_indices(model)
     record = {
         "stage": stage.summary(),
         "trainable_layers": [
@@ -283,32 +298,80 @@ def run_stage(model, stage, strategy, train_dataset, validation_dataset, stage_d
     print(f"[INFO] stage '{stage.name}': {stage.epochs} epoch(s), {stage.optimizer} lr={stage.learning_rate:g}, "
           f"trainable layers {indices} ({', '.join(names)})")
     stage_dir.mkdir(parents=True, exist_ok=True)
-    if stage.epochs > 0:
-        monitor = TrainingMonitor(
-            stage_dir / runs.HISTORY_PLOT, json_path=stage_dir / runs.HISTORY_FILE
-        )
+    if stage.epochs > initial_epoch:
+        callbacks = [
+            TerminateOnNonFinite(),
+            TrainingMonitor(stage_dir / runs.HISTORY_PLOT, json_path=stage_dir / runs.HISTORY_FILE, start_at=initial_epoch),
+        ]
+        if checkpoint_every is not None:
+            callbacks.append(EpochCheckpoint(stage_dir / runs.CHECKPOINT_FOLDER, every=checkpoint_every,
+                                             start_at=initial_epoch, keep=None))
         model.fit(
             train_dataset,
             validation_data=validation_dataset,
             epochs=stage.epochs,
-            callbacks=[monitor],
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
             verbose=verbose,
         )
-    atomic.write_json_atomic(stage_dir / "stage.json", record)
+    if checkpoint_every is not None:
+        atomic.save_model(model, stage_dir / runs.FINAL_MODEL)
+    atomic.write_json_atomic(stage_dir / STAGE_FILE, record)
     return record
 
 
-def run_stages(model, stages, strategy, train_dataset, validation_dataset, run_dir, head_start, verbose=2):
+def run_stages(
+    model, stages, strategy, train_dataset, validation_dataset, run_dir, head_start, verbose=2, checkpoint_every=None
+):
     """Runs `stages` in order, each in `run_dir/<stage.name>/`; writes `run_dir/stages.json`."""
     run_dir = pathlib.Path(run_dir)
     records = []
     for stage in stages:
         stage_dir = run_dir / stage.name
         records.append(
-            run_stage(model, stage, strategy, train_dataset, validation_dataset, stage_dir, head_start, verbose)
+            run_stage(model, stage, strategy, train_dataset, validation_dataset, stage_dir, head_start, verbose,
+                      checkpoint_every)
         )
         atomic.write_json_atomic(run_dir / STAGES_FILE, records)
     return records
+
+
+def continue_stages(
+    model, stages, strategy, train_dataset, validation_dataset, run_dir, head_start, verbose=2, checkpoint_every=5
+):
+    """`run_stages` that picks up an interrupted run; returns (records, the trained model).
+
+    A stage that finished before (its stage.json and model.keras exist) is skipped and its
+    model carried into the next stage; the stage in progress continues from its newest
+    checkpoint with its optimizer state; the rest run as new. `model` is used only where a
+    stage starts from scratch, so the model returned may be another object.
+    """
+    from pyimagesearch.callbacks import epochcheckpoint
+    from pyimagesearch.training import runs
+
+    run_dir = pathlib.Path(run_dir)
+    records = []
+    for stage in stages:
+        stage_dir = run_dir / stage.name
+        initial_epoch = 0
+        if (stage_dir / STAGE_FILE).is_file() and (stage_dir / runs.FINAL_MODEL).is_file():
+            print(f"[INFO] stage '{stage.name}' finished before; continuing from {stage_dir / runs.FINAL_MODEL}")
+            with strategy.scope():
+                model = runs.load_model(stage_dir / runs.FINAL_MODEL)
+            records.append(json.loads((stage_dir / STAGE_FILE).read_text(encoding="utf-8")))
+            continue
+        checkpoint, epoch = epochcheckpoint.latest_checkpoint(stage_dir / runs.CHECKPOINT_FOLDER)
+        if checkpoint is not None:
+            print(f"[INFO] stage '{stage.name}': resuming from {checkpoint} at epoch {epoch}")
+            with strategy.scope():
+                model = runs.load_model(checkpoint)
+            initial_epoch = epoch
+        records.append(
+            run_stage(model, stage, strategy, train_dataset, validation_dataset, stage_dir, head_start, verbose,
+                      checkpoint_every, initial_epoch)
+        )
+        atomic.write_json_atomic(run_dir / STAGES_FILE, records)
+    return records, model
 
 
 def dataset_steps(dataset):

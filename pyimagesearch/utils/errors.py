@@ -32,6 +32,10 @@ class InvalidFileError(UserError, ValueError):
     """A file that exists but can't be used: corrupt, of the wrong kind, or unsafe to load."""
 
 
+class NonFiniteModelError(UserError):
+    """A model whose weights hold NaN or infinite values (a diverged run): it is never saved."""
+
+
 def display_path(path):
     """`path` as printable text, even when its bytes are not valid UTF-8.
 

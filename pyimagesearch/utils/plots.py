@@ -29,7 +29,9 @@ def plot_history(history, path, title=None):
 
     Loss keys are "loss" and names ending in "_loss" (so "val_loss" too); accuracy keys are names
     containing "acc" ("accuracy", "val_sparse_categorical_accuracy", ...). Epochs are numbered
-    from 1 on the x axis. Returns `path` as a `pathlib.Path`.
+    from 1 on the x axis. Where the "learning_rate" series changes (a restart at a new rate),
+    a dashed vertical line marks the first epoch at the new rate, labelled with it. Returns
+    `path` as a `pathlib.Path`.
     """
     history = getattr(history, "history", history)
     if not isinstance(history, dict):
@@ -54,6 +56,10 @@ def plot_history(history, path, title=None):
             values = _as_float_array(history[key])
             epochs = np.arange(1, len(values) + 1)
             axes.plot(epochs, values, marker="o" if len(values) < 2 else None, label=key)
+        for epoch, rate in learning_rate_changes(history.get("learning_rate", [])):
+            axes.axvline(epoch, color="grey", linestyle="--", linewidth=1)
+            axes.annotate(f"lr {rate:g}", (epoch, 1.0), xycoords=("data", "axes fraction"),
+                          xytext=(2, -10), textcoords="offset points", fontsize=8, color="grey")
         axes.set_xlabel("Epoch")
         axes.set_ylabel(name)
         axes.grid(True, alpha=0.3)
@@ -61,6 +67,23 @@ def plot_history(history, path, title=None):
     figure.suptitle(title if title is not None else "Training loss and accuracy")
     _save_png(figure, path)
     return path
+
+
+def learning_rate_changes(rates, relative_tolerance=1e-6):
+    """[(epoch, new rate)] for every epoch (numbered from 1) whose rate differs from the one
+    before. A smooth schedule changes every epoch, so only jumps of more than 3x (up or down)
+    count, as a restart from a checkpoint at a tenth of the rate does (a linear decay never
+    halves its rate from one epoch to the next before its last); None entries are skipped."""
+    changes, previous = [], None
+    for epoch, rate in enumerate(rates, start=1):
+        if rate is None:
+            continue
+        if previous is not None and previous > 0 and rate > 0:
+            ratio = rate / previous
+            if ratio > 3 + relative_tolerance or ratio < 1 / 3 - relative_tolerance:
+                changes.append((epoch, float(rate)))
+        previous = rate
+    return changes
 
 
 def plot_confusion_matrix(matrix, label_names, path):

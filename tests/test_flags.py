@@ -1,0 +1,64 @@
+"""The shared train-script flags (pyimagesearch/training/flags.py): defaults, checks, given flags."""
+
+import argparse
+
+import pytest
+
+from pyimagesearch.training import flags
+from pyimagesearch.utils import errors
+
+
+def _parser(**overrides):
+    parser = argparse.ArgumentParser()
+    defaults = dict(dataset="digits", epochs=10, batch_size=32, learning_rate=0.01, seed=42, output="output",
+                    checkpoint_every=5)
+    flags.add_run_arguments(parser, **{**defaults, **overrides})
+    parser.add_argument("--image-size", type=int, default=64)
+    return parser
+
+
+def test_defaults_come_from_the_experiment():
+    arguments = flags.parse_run_arguments(_parser(epochs=40), [])
+    assert (arguments.dataset, arguments.epochs, arguments.batch_size, arguments.learning_rate) == (
+        "digits", 40, 32, 0.01
+    )
+    assert (arguments.seed, arguments.checkpoint_every, arguments.keep_checkpoints) == (42, 5, None)
+    assert arguments.resume is None and arguments.from_epoch is None and arguments.run_id is None
+    assert arguments.given_flags == []
+
+
+def test_given_flags_are_the_ones_typed_even_with_default_values():
+    arguments = flags.parse_run_arguments(_parser(), ["--epochs", "10", "--learning-rate", "0.5"])
+    assert arguments.given_flags == ["epochs", "learning_rate"]
+    assert arguments.epochs == 10 and arguments.learning_rate == 0.5
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--epochs", "0"], r"`--epochs` must be an integer >= 1. Received: --epochs=0"),
+        (["--epochs", "-1"], r"Received: --epochs=-1"),
+        (["--learning-rate", "-0.1"], r"`--learning-rate` must be a finite number > 0. Received: --learning-rate=-0.1"),
+        (["--learning-rate", "nan"], r"Received: --learning-rate=nan"),
+        (["--learning-rate", "0"], r"Received: --learning-rate=0.0"),
+        (["--batch-size", "0"], r"Received: --batch-size=0"),
+        (["--checkpoint-every", "0"], r"Received: --checkpoint-every=0"),
+        (["--keep-checkpoints", "0"], r"Received: --keep-checkpoints=0"),
+        (["--seed", "-5"], r"Received: --seed=-5"),
+        (["--image-size", "1"], r"`--image-size` must be an integer from 8 to 4096. Received: --image-size=1"),
+        (["--image-size", "100000"], r"Received: --image-size=100000"),
+        (["--from-epoch", "3"], r"--from-epoch restarts a run, so it needs --resume"),
+        (["--resume", "x", "--from-epoch", "0"], r"Received: --from-epoch=0"),
+    ],
+)
+def test_bad_values_are_refused_by_flag_name(argv, message):
+    with pytest.raises(errors.InvalidArgumentError, match=message):
+        flags.parse_run_arguments(_parser(), argv)
+
+
+def test_given_flags_leaves_the_parser_as_it_was():
+    parser = _parser()
+    parser.set_defaults(extra="kept")
+    assert flags.given_flags(parser, ["--seed", "3"]) == {"seed"}
+    arguments = parser.parse_args([])
+    assert arguments.seed == 42 and arguments.extra == "kept"
