@@ -1,4 +1,4 @@
-"""Rank-1 accuracy of a run's AlexNet on the test file: centre crop and 10-crop oversampling.
+"""Rank-1 accuracy of a run's AlexNet on the test file: resized to the crop size and with 10-crop oversampling.
 
     python experiments/alexnet_dogs_vs_cats/evaluate.py                  # the latest run
     python experiments/alexnet_dogs_vs_cats/evaluate.py --run output/alexnet_dogs_vs_cats/<run-id>
@@ -7,13 +7,11 @@ Everything comes from the run folder: config.json names the HDF5 folder and the 
 model.keras is the trained model. The test images are mean-subtracted with the training mean
 stored in the file, exactly as in training. The report (classification_report.txt,
 metrics.json, confusion_matrix.png) goes to <run>/evaluation/; it is computed from the
-10-crop predictions, and metrics.json also holds the centre-crop rank-1 accuracy.
+10-crop predictions, and metrics.json also holds the rank-1 accuracy of the resized images.
 """
 
 import argparse
 import sys
-
-import keras
 
 import config
 from pyimagesearch.training import heldout, reports, runs
@@ -32,10 +30,7 @@ def main():
     arguments = parse_arguments()
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     evaluation_dir = run_dir / "evaluation"
-    centre_crop = keras.layers.CenterCrop(saved["crop_size"], saved["crop_size"], data_format="channels_last")
-    metrics = heldout.evaluate_crops(
-        model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir, centre_crop
-    )
+    metrics = heldout.evaluate_crops(model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir)
     reports.print_report(evaluation_dir, metrics, run_dir, what="test accuracy (10-crop)")
 
 

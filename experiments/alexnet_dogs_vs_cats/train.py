@@ -7,8 +7,8 @@
 The course's recipe: Adam 1e-3, batch 128, 75 epochs, L2 0.0002. Training batches are random
 227x227 patches of the 256x256 images, mean-subtracted, then augmented; validation batches are
 resized to 227x227 and mean-subtracted only. Both read the HDF5 files through tf.data
-(contiguous slices, reshuffled every epoch). At the end the test set is scored with a centre
-crop and with 10-crop oversampling (see evaluate.py). Everything goes into
+(contiguous slices, reshuffled every epoch). At the end the test set is scored resized to
+227x227 (as validation is) and with 10-crop oversampling (see evaluate.py). Everything goes into
 output/alexnet_dogs_vs_cats/<run-id>/ (see pyimagesearch/training/).
 """
 
@@ -104,8 +104,7 @@ def main():
     model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile, arguments)
     print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
     fitting.fit_and_save(model, train_dataset, val_dataset, arguments, run_dir, initial_epoch)
-    centre_crop = keras.layers.CenterCrop(arguments.crop_size, arguments.crop_size, data_format="channels_last")
-    metrics = heldout.evaluate_crops(model, data_dir, arguments.crop_size, global_batch_size, run_dir, centre_crop)
+    metrics = heldout.evaluate_crops(model, data_dir, arguments.crop_size, global_batch_size, run_dir)
     reports.print_report(run_dir, metrics, what="test accuracy (10-crop)")
 
 

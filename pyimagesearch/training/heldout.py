@@ -58,19 +58,21 @@ def mean_preprocessor(hdf5_dir):
     return MeanPreprocessor(mean["R"], mean["G"], mean["B"])
 
 
-def evaluate_crops(model, hdf5_dir, crop_size, batch_size, report_dir, centre_crop):
-    """Scores `model` on <hdf5_dir>/test.hdf5 with one crop and with 10-crop oversampling.
+def evaluate_crops(model, hdf5_dir, crop_size, batch_size, report_dir):
+    """Scores `model` on <hdf5_dir>/test.hdf5 resized to the crop size and with 10-crop oversampling.
 
-    `centre_crop` is the single-crop preprocessor (applied before the mean subtraction). The
-    report is written from the 10-crop predictions into `report_dir`; returns its metrics,
-    with both rank-1 accuracies.
+    The single view is the stored image resized to `crop_size` (256 -> 227 for AlexNet), the
+    same step as the validation pipeline and as the course's evaluation (SimplePreprocessor);
+    10-crop takes the four corners, the centre and their mirror images and averages the
+    predictions. The report is written from the 10-crop predictions into `report_dir`;
+    returns its metrics, with both rank-1 accuracies.
     """
     test_path = pathlib.Path(hdf5_dir) / "test.hdf5"
     label_names = hdf5format.read_dataset_info(test_path)["label_names"]
     mean = mean_preprocessor(hdf5_dir)
-    print("[INFO] predicting the test set (centre crop)...")
-    centre_probabilities, labels = hdf5pipeline.predict_hdf5(
-        model, test_path, batch_size, preprocessors=[centre_crop, mean], scale=1.0,
+    print(f"[INFO] predicting the test set (resized to {crop_size}x{crop_size})...")
+    resized_probabilities, labels = hdf5pipeline.predict_hdf5(
+        model, test_path, batch_size, preprocessors=[pipeline.resize_batch(crop_size, crop_size), mean], scale=1.0,
         verbose=fitting.fit_verbosity(),
     )
     print("[INFO] predicting the test set (10-crop oversampling)...")
@@ -78,17 +80,17 @@ def evaluate_crops(model, hdf5_dir, crop_size, batch_size, report_dir, centre_cr
         model, test_path, batch_size, preprocessors=[mean, CropPreprocessor(crop_size, crop_size)], scale=1.0,
         verbose=fitting.fit_verbosity(),
     )
-    centre_rank1, _ = ranked.rank5_accuracy(centre_probabilities, labels)
+    resized_rank1, _ = ranked.rank5_accuracy(resized_probabilities, labels)
     ten_crop_rank1, _ = ranked.rank5_accuracy(ten_crop_probabilities, labels)
-    print(f"[INFO] rank-1 accuracy, centre crop: {centre_rank1:.4f}")
-    print(f"[INFO] rank-1 accuracy, 10-crop:     {ten_crop_rank1:.4f}")
+    print(f"[INFO] rank-1 accuracy, resized: {resized_rank1:.4f}")
+    print(f"[INFO] rank-1 accuracy, 10-crop: {ten_crop_rank1:.4f}")
     return reports.write_classification_report(
         report_dir,
         labels,
         ten_crop_probabilities,
         label_names,
         extra_metrics={
-            "rank1_center_crop": centre_rank1,
+            "rank1_resized": resized_rank1,
             "rank1_ten_crop": ten_crop_rank1,
             "report_predictions": "10-crop oversampling",
             "test_file": str(test_path),
