@@ -5,13 +5,16 @@ Pillow (installed with matplotlib) writes the test files that OpenCV can't: EXIF
 CMYK JPEGs. The package itself never imports Pillow.
 """
 
+import time
+
 import cv2
 import numpy as np
 import pytest
 from PIL import Image
 from PIL import ImageOps
 
-from pyimagesearch.datasets import imagefiles
+from pyimagesearch.datasets import imagefiles, imageheaders
+from tests import imagetesting
 
 EXIF_ORIENTATION_TAG = 0x0112
 
@@ -222,3 +225,64 @@ def test_truncated_jpeg_is_caught_even_with_an_end_marker_in_its_metadata(tmp_pa
 
     with pytest.raises(imagefiles.ImageReadError, match="truncated"):
         imagefiles.read_image(path)
+
+
+def test_a_fifo_or_a_folder_named_like_an_image_is_refused_before_it_is_opened(tmp_path):
+    (tmp_path / "folder.jpg").mkdir()
+    with imagetesting.fifo_unblocked_after(str(tmp_path / "pipe.jpg")):
+        with pytest.raises(imagefiles.ImageReadError) as caught:
+            imagefiles.read_image(tmp_path / "pipe.jpg")
+    assert caught.value.reason == "not a regular file (a FIFO)"
+    with pytest.raises(imagefiles.ImageReadError, match=r"not a regular file \(a folder\)"):
+        imagefiles.read_image(tmp_path / "folder.jpg")
+    # A folder is never listed as an image, whatever its name; its images are.
+    (tmp_path / "folder.jpg" / "inside.png").write_bytes(b"x")
+    assert imagefiles.list_images(tmp_path) == [str(tmp_path / "folder.jpg" / "inside.png"), str(tmp_path / "pipe.jpg")]
+
+
+def test_an_image_over_the_pixel_limit_is_refused_from_its_header(tmp_path):
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(imagetesting.huge_png_bytes(20000, 20000))
+    assert huge.stat().st_size < 2_000_000
+
+    started = time.perf_counter()
+    with pytest.raises(imagefiles.ImageReadError) as caught:
+        imagefiles.read_image(huge)
+    # Decoding would take seconds and 1.2 GB; the header check takes milliseconds.
+    assert time.perf_counter() - started < 0.5
+    assert "20000x20000 is 400,000,000 pixels, over the limit of 89,478,485" in caught.value.reason
+    assert imagefiles.MAX_IMAGE_PIXELS == 89_478_485  # Pillow's MAX_IMAGE_PIXELS
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".bmp", ".webp", ".tiff"])
+def test_the_pixel_limit_is_a_parameter_read_from_every_formats_header(tmp_path, suffix):
+    path = tmp_path / f"image{suffix}"
+    assert cv2.imwrite(str(path), np.full((30, 40, 3), 90, np.uint8))
+    assert imageheaders.stored_size(path.read_bytes()) == (40, 30)
+
+    with pytest.raises(imagefiles.ImageReadError, match=r"40x30 is 1,200 pixels, over the limit of 1,199"):
+        imagefiles.read_image(path, max_pixels=1199)
+    assert imagefiles.read_image(path, max_pixels=1200).shape == (30, 40, 3)
+    assert imagefiles.read_image(path, max_pixels=None).shape == (30, 40, 3)
+    with pytest.raises(ValueError, match=r"Received: max_image_pixels=0"):
+        imagefiles.read_image(path, max_pixels=0)
+
+
+def test_an_unknown_header_is_still_held_to_the_limit_after_decoding(tmp_path, monkeypatch):
+    path = tmp_path / "image.png"
+    cv2.imwrite(str(path), np.full((30, 40, 3), 90, np.uint8))
+    monkeypatch.setattr(imageheaders, "stored_size", lambda data: None)
+    with pytest.raises(imagefiles.ImageReadError, match=r"40x30 is 1,200 pixels"):
+        imagefiles.read_image(path, max_pixels=1000)
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_with_printable_text(tmp_path):
+    path = imagetesting.non_utf8_name(tmp_path)
+    with open(path, "wb") as handle:
+        handle.write(b"not an image")
+    with pytest.raises(imagefiles.ImageReadError) as caught:
+        imagefiles.read_image(path)
+    assert caught.value.path == path
+    message = str(caught.value)
+    message.encode("utf-8")  # printable: no lone surrogates
+    assert "bad\\xff\\xfe.jpg" in message

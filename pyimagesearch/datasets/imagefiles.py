@@ -2,15 +2,20 @@
 
 Every path that reads images from disk (the in-memory loader, the HDF5 builder, feature
 extraction) goes through `read_image`, so odd-but-valid files are converted the same way
-everywhere and bad files fail with the same clear error.
+everywhere and bad files fail with the same clear error. Before a byte is read, a path that
+is not a regular file (a folder, a FIFO, a device) is refused, so a FIFO named `x.jpg` can't
+block a build; before a pixel is decoded, an image larger than `max_pixels` is refused, so a
+small file can't expand into gigabytes of memory.
 """
 
 import os
 import pathlib
+import stat
 
 import cv2
 import numpy as np
 
+from pyimagesearch.datasets import imageheaders
 from pyimagesearch.utils import errors, validation
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
@@ -26,6 +31,9 @@ _REDUCED_COLOR_FLAGS = (
 )
 _JPEG_MAGIC = b"\xff\xd8"
 _JPEG_END = b"\xff\xd9"
+# Pillow's default `Image.MAX_IMAGE_PIXELS` (1024**3 // 4 // 3): images with more pixels are
+# refused as likely decompression bombs, unless a caller raises the limit.
+MAX_IMAGE_PIXELS = 89_478_485
 
 
 class ImageReadError(errors.UserError, ValueError):
@@ -34,7 +42,7 @@ class ImageReadError(errors.UserError, ValueError):
     def __init__(self, path, reason):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"Cannot read image {self.path}: {reason}")
+        super().__init__(f"Cannot read image {errors.display_path(path)}: {reason}")
 
 
 def list_images(folder):
@@ -93,7 +101,14 @@ def list_labelled_images(folder, layout="auto"):
     return paths, labels
 
 
-def read_image(path, target_size=None):
+def check_max_image_pixels(max_pixels):
+    """Returns `max_pixels` as an int (a positive integer), or None (no limit)."""
+    if max_pixels is None:
+        return None
+    return validation.check_positive_integer("max_image_pixels", max_pixels)
+
+
+def read_image(path, target_size=None, max_pixels=MAX_IMAGE_PIXELS):
     """Decodes the image at `path` into a uint8 BGR array of shape (H, W, 3).
 
     - EXIF orientation is applied, so a rotated phone photo comes out upright.
@@ -101,20 +116,56 @@ def read_image(path, target_size=None):
       white, so transparent areas look the same whichever tool made the file.
     - `target_size=(width, height)` lets a JPEG be decoded at 1/2, 1/4 or 1/8 size when the
       image stays at least as large as the target on both sides; the caller still resizes.
+    - `max_pixels` (default `MAX_IMAGE_PIXELS`, Pillow's; None: no limit) refuses an image
+      whose width x height is larger, from the size in its header (JPEG, PNG, BMP, WebP,
+      TIFF), before it is decoded. OpenCV keeps its own limit of 2**30 pixels
+      (`OPENCV_IO_MAX_IMAGE_PIXELS`) whatever this one says.
 
-    Raises `ImageReadError` for empty, truncated or non-image files.
+    Raises `ImageReadError` for a path that is not a regular file, and for empty, truncated,
+    too large or non-image files.
     """
+    max_pixels = check_max_image_pixels(max_pixels)
     encoded = _read_bytes(path)
+    _check_pixels(path, imageheaders.stored_size(encoded), max_pixels)
     if encoded[:2] == _JPEG_MAGIC:
-        return _decode_jpeg(path, encoded, target_size)
-    # PNG, TIFF, WebP and BMP may carry 16 bits or alpha, which IMREAD_COLOR would drop
-    # silently (transparent WebP areas would come out black instead of white).
-    return _decode_unchanged(path, encoded)
+        image = _decode_jpeg(path, encoded, target_size)
+    else:
+        # PNG, TIFF, WebP and BMP may carry 16 bits or alpha, which IMREAD_COLOR would drop
+        # silently (transparent WebP areas would come out black instead of white).
+        image = _decode_unchanged(path, encoded)
+    # For a header the check above could not read; a reduced JPEG decode is never larger.
+    _check_pixels(path, (image.shape[1], image.shape[0]), max_pixels)
+    return image
+
+
+def _check_pixels(path, size, max_pixels):
+    if size is None or max_pixels is None:
+        return
+    width, height = size
+    if width * height > max_pixels:
+        raise ImageReadError(
+            path,
+            f"{width}x{height} is {width * height:,} pixels, over the limit of {max_pixels:,} "
+            "(a guard against decompression bombs; raise max_image_pixels to read it)",
+        )
 
 
 def _read_bytes(path):
+    """The file's bytes; a folder, FIFO, socket or device is refused before it is opened."""
     try:
-        with open(path, "rb") as handle:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise ImageReadError(path, f"the file can't be opened ({error.strerror})") from error
+    if not stat.S_ISREG(mode):
+        raise ImageReadError(path, f"not a regular file ({_file_kind(mode)})")
+    try:
+        # O_NONBLOCK: should the path become a FIFO after the check, open() still returns at
+        # once (it changes nothing for a regular file), and fstat refuses it.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise ImageReadError(path, f"not a regular file ({_file_kind(mode)})")
             encoded = handle.read()
     except OSError as error:
         raise ImageReadError(path, f"the file can't be opened ({error.strerror})") from error
@@ -135,14 +186,20 @@ def _has_jpeg_end(encoded):
     """
     if _JPEG_END in encoded[-1024:]:
         return True
-    scan_start = _jpeg_scan_start(encoded)
+    scan_start = imageheaders.jpeg_scan_start(encoded)
     return scan_start is not None and encoded.find(_JPEG_END, scan_start) != -1
+
+
+def _file_kind(mode):
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((kind for test, kind in kinds if test(mode)), "not a file")
 
 
 def _decode_jpeg(path, encoded, target_size):
     """IMREAD_COLOR applies EXIF orientation and turns grayscale and CMYK into BGR."""
     buffer = np.frombuffer(encoded, dtype=np.uint8)
-    flag = _reduced_flag(buffer, target_size)
+    flag = _reduced_flag(encoded, target_size)
     image = cv2.imdecode(buffer, flag)
     if image is not None and flag != cv2.IMREAD_COLOR and _smaller_than(image, target_size):
         # The reduction was chosen on the stored size; an EXIF rotation by 90 degrees swaps
@@ -158,63 +215,20 @@ def _smaller_than(image, target_size):
     return image.shape[1] < target_width or image.shape[0] < target_height
 
 
-def _reduced_flag(buffer, target_size):
+def _reduced_flag(encoded, target_size):
     """Picks the largest JPEG reduction that keeps the image at least as big as the target."""
     if target_size is None:
         return cv2.IMREAD_COLOR
-    width, height = _jpeg_size(buffer)
-    if width is None:
+    size = imageheaders.jpeg_size(encoded)
+    if size is None:
         return cv2.IMREAD_COLOR
+    width, height = size
     target_width, target_height = target_size
     for factor, flag in _REDUCED_COLOR_FLAGS:
         # The reduced decode rounds sizes up, so `//` errs on the safe side.
         if width // factor >= target_width and height // factor >= target_height:
             return flag
     return cv2.IMREAD_COLOR
-
-
-def _jpeg_scan_start(data):
-    """Returns the offset of the first start-of-scan marker (compressed data follows), or None."""
-    position = 2
-    while position + 4 <= len(data):
-        if data[position] != 0xFF:
-            return None
-        marker = data[position + 1]
-        if marker == 0xFF:
-            # Fill bytes may pad the space between segments.
-            position += 1
-            continue
-        if marker == 0xDA:
-            return position
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            position += 2
-            continue
-        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
-    return None
-
-
-def _jpeg_size(buffer):
-    """Reads (width, height) from the first JPEG start-of-frame marker, or (None, None)."""
-    data = buffer.tobytes()
-    position = 2
-    while position + 9 < len(data):
-        if data[position] != 0xFF:
-            return None, None
-        marker = data[position + 1]
-        if marker == 0xFF:
-            position += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            position += 2
-            continue
-        length = int.from_bytes(data[position + 2 : position + 4], "big")
-        # SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height = int.from_bytes(data[position + 5 : position + 7], "big")
-            width = int.from_bytes(data[position + 7 : position + 9], "big")
-            return width, height
-        position += 2 + length
-    return None, None
 
 
 def _decode_unchanged(path, encoded):
