@@ -154,3 +154,15 @@ def test_ctrl_c_prints_how_to_resume_and_exits_130(tmp_path, monkeypatch, capsys
         f"{tmp_path / runs.CHECKPOINT_FOLDER / 'epoch_1.keras'} (epoch 1); continue with: "
         f"python train.py --resume {tmp_path}"
     )
+
+
+def test_train_builds_fits_saves_and_returns_the_model(tmp_path, capsys):
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices(_data()).batch(4)
+    arguments = argparse.Namespace(epochs=1, checkpoint_every=1, batch_size=2, learning_rate=0.1)
+
+    model = fitting.train(tmp_path, strategy.get_strategy(), _build_and_compile, dataset, dataset, arguments)
+
+    assert "training epochs 1-1 on 2 replica(s), global batch 4" in capsys.readouterr().out
+    np.testing.assert_allclose(runs.load_model(tmp_path / runs.FINAL_MODEL).get_weights()[0], model.get_weights()[0])

@@ -101,9 +101,7 @@ def main():
         )
         return model
 
-    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile, arguments)
-    print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
-    fitting.fit_and_save(model, train_dataset, val_dataset, arguments, run_dir, initial_epoch)
+    model = fitting.train(run_dir, distribution, build_and_compile, train_dataset, val_dataset, arguments)
     metrics = heldout.evaluate_crops(model, data_dir, arguments.crop_size, global_batch_size, run_dir)
     reports.print_report(run_dir, metrics, what="test accuracy (10-crop)")
 

@@ -129,9 +129,7 @@ def main():
         )
         return model
 
-    model, initial_epoch = fitting.build_or_resume_model(run_dir, distribution, build_and_compile, arguments)
-    print(f"[INFO] training on {distribution.num_replicas_in_sync} replica(s), global batch {global_batch_size}")
-    fitting.fit_and_save(model, train_dataset, test_dataset, arguments, run_dir, initial_epoch)
+    model = fitting.train(run_dir, distribution, build_and_compile, train_dataset, test_dataset, arguments)
     print("[INFO] evaluating on the held-out split...")
     metrics = reports.evaluate_and_report(model, test_dataset, test_labels, class_names, run_dir)
     reports.print_report(run_dir, metrics)

@@ -103,6 +103,17 @@ def fit_verbosity():
     return "auto" if sys.stdout.isatty() else 2
 
 
+def train(run_dir, strategy, build_and_compile, train_dataset, validation_dataset, arguments):
+    """A train script's fit: builds or resumes the model (`build_or_resume_model`), fits it
+    from the resume epoch with the run's callbacks and saves it (`fit_and_save`); returns it."""
+    model, initial_epoch = build_or_resume_model(run_dir, strategy, build_and_compile, arguments)
+    global_batch = arguments.batch_size * strategy.num_replicas_in_sync
+    print(f"[INFO] training epochs {initial_epoch + 1}-{arguments.epochs} on {strategy.num_replicas_in_sync} "
+          f"replica(s), global batch {global_batch}")
+    fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, initial_epoch)
+    return model
+
+
 def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, initial_epoch):
     """Fits with the run's callbacks from `initial_epoch`, then saves the final model.
 
