@@ -15,6 +15,7 @@ from PIL import Image
 
 from pyimagesearch.datasets import imagefiles
 from pyimagesearch.io import builder, hdf5format
+from tests import imagetesting
 
 # Distinct BGR colours per class, so a stored row tells which class it came from.
 COLOURS = {"cat": (40, 60, 200), "dog": (200, 120, 30), "emu": (30, 200, 60)}
@@ -109,13 +110,17 @@ def test_kaggle_flat_layout_and_integer_split_sizes(tmp_path):
 
 
 def _bad_and_odd_corpus(folder):
-    """Bad files and odd-but-valid ones; each valid file is its own class so rows can be found."""
+    """Bad files and odd-but-valid ones; each valid file is its own class so rows can be found.
+
+    The bad files belong to the class "good", which keeps one readable image: a class with
+    none is an error (see test_a_class_with_no_readable_image_is_an_error_naming_it).
+    """
     folder.mkdir(parents=True)
     good = folder / "good.0.jpg"
     _write_jpeg(good, colour=(128, 128, 128))
-    (folder / "zero.0.jpg").write_bytes(b"")
-    (folder / "truncated.0.jpg").write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
-    (folder / "text.0.jpg").write_text("this is not a JPEG\n")
+    (folder / "good.zero.jpg").write_bytes(b"")
+    (folder / "good.truncated.jpg").write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    (folder / "good.text.jpg").write_text("this is not a JPEG\n")
     Image.new("CMYK", (40, 30), (0, 255, 255, 0)).save(folder / "cmyk.0.jpg")  # red
     cv2.imwrite(str(folder / "deep.0.png"), np.full((30, 40, 3), 32768, np.uint16))  # 16-bit mid grey
     alpha = np.zeros((30, 40, 4), np.uint8)
@@ -139,9 +144,9 @@ def test_bad_images_are_skipped_and_reported_odd_ones_converted(tmp_path):
         paths, labels, tmp_path / "out", 16, 16, val_size=0, test_size=0, resize="stretch", workers=2, progress=False
     )
     skipped = {pathlib.Path(path).name: reason for path, reason in result["skipped"]}
-    assert sorted(skipped) == ["text.0.jpg", "truncated.0.jpg", "zero.0.jpg"]
-    assert "empty" in skipped["zero.0.jpg"] and "truncated" in skipped["truncated.0.jpg"]
-    assert "not a decodable image" in skipped["text.0.jpg"]
+    assert sorted(skipped) == ["good.text.jpg", "good.truncated.jpg", "good.zero.jpg"]
+    assert "empty" in skipped["good.zero.jpg"] and "truncated" in skipped["good.truncated.jpg"]
+    assert "not a decodable image" in skipped["good.text.jpg"]
     report = (tmp_path / "out" / "build_report.txt").read_text()
     for name, reason in skipped.items():
         assert f"{name}\t{reason}" in report
@@ -259,3 +264,64 @@ def test_integer_labels_with_names(tmp_path):
     assert hdf5format.read_dataset_info(result["files"]["train"])["label_names"] == ["kitten", "puppy"]
     with pytest.raises(ValueError, match="Label 1 has no name"):
         builder.build_hdf5_dataset(paths, integers, tmp_path / "bad", 8, 8, label_names=["kitten"], progress=False)
+
+
+def test_a_class_with_no_readable_image_is_an_error_naming_it(tmp_path):
+    images = _class_folders(tmp_path / "images", per_class=4)
+    (images / "emu").mkdir()
+    (images / "emu" / "0.jpg").write_bytes(b"")
+    (images / "emu" / "1.jpg").write_text("not a JPEG")
+    paths, labels = imagefiles.list_labelled_images(images)
+    with pytest.raises(ValueError, match=r"No image of class 'emu' could be read \(first: .*emu/[01]\.jpg: "):
+        builder.build_hdf5_dataset(paths, labels, tmp_path / "out", 8, 8, val_size=0, test_size=0, workers=2,
+                                   progress=False)
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["images"]  # no output, no leftovers
+
+
+def test_a_fifo_and_a_huge_png_are_skipped_with_their_reasons_without_hanging(tmp_path):
+    images = _class_folders(tmp_path / "images", per_class=4)
+    (images / "cat" / "huge.png").write_bytes(imagetesting.huge_png_bytes(20000, 20000))
+    with imagetesting.fifo_unblocked_after(str(images / "dog" / "pipe.jpg")):
+        paths, labels = imagefiles.list_labelled_images(images)
+        started = time.monotonic()
+        result = builder.build_hdf5_dataset(paths, labels, tmp_path / "out", 8, 8, val_size=0, test_size=0,
+                                            workers=2, progress=False)
+        assert time.monotonic() - started < 8  # the FIFO is set free after 10 s
+    skipped = {pathlib.Path(path).name: reason for path, reason in result["skipped"]}
+    assert skipped["pipe.jpg"] == "not a regular file (a FIFO)"
+    assert "20000x20000 is 400,000,000 pixels, over the limit of 89,478,485" in skipped["huge.png"]
+    assert result["counts"] == {"train": 8}
+
+
+def test_max_image_pixels_sets_the_limit(tmp_path):
+    images = _class_folders(tmp_path / "images", per_class=3)
+    _write_jpeg(images / "cat" / "big.jpg", size=(60, 50), colour=COLOURS["cat"])
+    paths, labels = imagefiles.list_labelled_images(images)
+    common = dict(val_size=0, test_size=0, workers=0, progress=False)
+    kept = builder.build_hdf5_dataset(paths, labels, tmp_path / "default", 8, 8, **common)
+    limited = builder.build_hdf5_dataset(paths, labels, tmp_path / "limited", 8, 8, max_image_pixels=2999, **common)
+    assert kept["counts"] == {"train": 7} and kept["skipped"] == []
+    assert limited["counts"] == {"train": 6}
+    assert [(pathlib.Path(path).name, reason.split(" (")[0]) for path, reason in limited["skipped"]] == [
+        ("big.jpg", "60x50 is 3,000 pixels, over the limit of 2,999")
+    ]
+    with pytest.raises(ValueError, match=r"Received: max_image_pixels=0"):
+        builder.build_hdf5_dataset(paths, labels, tmp_path / "zero", 8, 8, max_image_pixels=0, **common)
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_in_a_utf8_report(tmp_path, capsys):
+    images = _class_folders(tmp_path / "images", per_class=4)
+    bad_name = imagetesting.non_utf8_name(images / "cat")
+    with open(bad_name, "wb") as handle:
+        handle.write(b"not a JPEG")
+    readable_name = imagetesting.non_utf8_name(images / "dog", stem=b"ok\xff")
+    with open(readable_name, "wb") as handle:  # cv2.imwrite crashes on such a name
+        handle.write(cv2.imencode(".jpg", np.full((30, 40, 3), COLOURS["dog"], np.uint8))[1].tobytes())
+    result = builder.build_from_dataset(images, tmp_path / "out", 8, 8, val_size=0, test_size=0, workers=2,
+                                        progress=False)
+    assert result["counts"] == {"train": 9}
+    assert [path for path, _ in result["skipped"]] == [bad_name]
+    report = (tmp_path / "out" / "build_report.txt").read_bytes().decode("utf-8")  # valid UTF-8
+    assert "cat/bad\\xff\\xfe.jpg\tnot a decodable image" in report
+    assert report.endswith("Skipped 1 of 10 images.\n")
+    capsys.readouterr().out.encode("utf-8")

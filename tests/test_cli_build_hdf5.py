@@ -71,3 +71,27 @@ def test_an_output_under_a_regular_file_names_that_file(tmp_path, capsys):
     assert build_hdf5.main(argv) == 2
     line = _one_error_line(capsys)
     assert "a-file is a file, not a folder" in line and "File exists" not in line
+
+
+def test_max_image_pixels_sets_the_pixel_limit(tmp_path, capsys):
+    images = _class_folders(tmp_path / "images")
+    assert cv2.imwrite(str(images / "cat" / "big.jpg"), np.full((50, 60, 3), 90, np.uint8))
+    common = ["--image-size", "8", "--val-size", "0", "--test-size", "0"]
+    assert build_hdf5.main(_argv(images, tmp_path / "default", *common)) == 0
+    assert "skipped 0 of 11 images" in capsys.readouterr().out
+    assert build_hdf5.main(_argv(images, tmp_path / "limited", *common, "--max-image-pixels", "2999")) == 0
+    assert "skipped 1 of 11 images" in capsys.readouterr().out
+    report = (tmp_path / "limited" / "build_report.txt").read_text(encoding="utf-8")
+    assert "big.jpg\t60x50 is 3,000 pixels, over the limit of 2,999" in report
+    assert build_hdf5.argument_parser().parse_args(["--dataset", "x", "--output", "y"]).max_image_pixels == 89_478_485
+
+
+def test_a_class_with_no_readable_image_is_one_line_naming_it(tmp_path, capsys):
+    images = _class_folders(tmp_path / "images")
+    (images / "emu").mkdir()
+    (images / "emu" / "0.jpg").write_bytes(b"")
+    assert build_hdf5.main(_argv(images, tmp_path / "out", "--image-size", "8", "--val-size", "0",
+                                 "--test-size", "0")) == 2
+    error = _one_error_line(capsys)
+    assert "No image of class 'emu' could be read" in error and "the file is empty" in error
+    assert not (tmp_path / "out").exists()

@@ -63,6 +63,10 @@ def argument_parser(prog="pyimagesearch-build-hdf5", description=None, **default
         "--use-multiprocessing", action="store_true", help="decode in worker processes instead of threads"
     )
     parser.add_argument("--compression", choices=("lzf", "gzip"), default=None)
+    parser.add_argument(
+        "--max-image-pixels", type=int, default=imagefiles.MAX_IMAGE_PIXELS, metavar="N",
+        help="skip images of more pixels, checked before decoding (default: %(default)s, Pillow's limit)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     parser.set_defaults(**defaults)

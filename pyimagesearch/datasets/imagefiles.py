@@ -101,6 +101,29 @@ def list_labelled_images(folder, layout="auto"):
     return paths, labels
 
 
+def skipped_lines(skipped):
+    """One "path<TAB>reason" line per skipped (path, reason) pair, for a report file.
+
+    The path is `errors.display_path`'s text, so a name that is not valid UTF-8 is written
+    with `\\xNN` escapes instead of failing the write.
+    """
+    return [f"{errors.display_path(path)}\t{reason}" for path, reason in skipped]
+
+
+def skipped_summary(skipped, total, listed_in=None):
+    """The one line that says how many of `total` images were skipped, naming the first.
+
+    `[INFO] skipped 2 of 80 images (first: a/x.jpg: the file is empty; listed in skipped.txt)`
+    """
+    details = []
+    if skipped:
+        path, reason = skipped[0]
+        details.append(f"first: {errors.display_path(path)}: {reason}")
+    if listed_in is not None:
+        details.append(f"listed in {errors.display_path(listed_in)}")
+    return f"[INFO] skipped {len(skipped)} of {total} images" + (f" ({'; '.join(details)})" if details else "")
+
+
 def check_max_image_pixels(max_pixels):
     """Returns `max_pixels` as an int (a positive integer), or None (no limit)."""
     if max_pixels is None:

@@ -25,8 +25,12 @@ What it does, and why:
 - Pixels are stored as uint8 (an eighth of the course's float64).
 - The per-channel mean comes from the training split only; it is written to
   `<name>_mean.json` (the course's format) and into every split file's attributes.
-- Bad images (empty, truncated, not an image) are skipped and listed, by name and reason, in
-  `build_report.txt`, which ends with the count.
+- Bad images (empty, truncated, not an image, not a regular file, more pixels than
+  `max_image_pixels`) are skipped and listed, by name and reason, in `build_report.txt`
+  (UTF-8; a name that is not valid UTF-8 is shown with `\\xNN` escapes), which ends with the
+  count. The pixel limit is checked on the file's header, before the image is decoded.
+- A class none of whose images can be read is an error that names it: the build is
+  thrown away and nothing appears at `output_dir`.
 - Everything is built in a hidden folder beside `output_dir`, which is renamed into place
   only when the whole build succeeded. A build killed at any point (even SIGKILL) leaves
   nothing at `output_dir`, and the next run removes the leftovers and completes.
@@ -79,6 +83,7 @@ def build_hdf5_dataset(
     overwrite=False,
     progress=True,
     compression=None,
+    max_image_pixels=imagefiles.MAX_IMAGE_PIXELS,
 ):
     """Builds `output_dir` with train/val/test HDF5 files; returns a summary dict.
 
@@ -103,6 +108,12 @@ def build_hdf5_dataset(
         overwrite: replace an existing `output_dir` (only once the new build is complete).
         progress: show a progress bar.
         compression: None (default, fastest to read), "lzf" or "gzip".
+        max_image_pixels: images with more pixels (width x height, read from the file's
+            header) are skipped before they are decoded; default Pillow's limit,
+            `imagefiles.MAX_IMAGE_PIXELS`; None: no limit.
+
+    Raises a user error, leaving nothing at `output_dir`, for bad arguments and when a class
+    or a split has no readable image.
 
     Returns a dict with "output_dir", "files" and "counts" (per split), "skipped" (a list of
     (path, reason)), "mean" ({"R", "G", "B"} of the training split), "label_names",
@@ -115,6 +126,7 @@ def build_hdf5_dataset(
     name = _validate_name(name if name is not None else output_dir.name)
     workers = _worker_count(workers)
     validation.check_booleans(use_multiprocessing=use_multiprocessing, overwrite=overwrite)
+    max_image_pixels = imagefiles.check_max_image_pixels(max_image_pixels)
     if output_dir.exists() and not overwrite:
         raise FileExistsError(
             f"{output_dir} exists; pass overwrite=True (--overwrite) to rebuild it. "
@@ -128,7 +140,7 @@ def build_hdf5_dataset(
     staging_dir = atomic.temporary_sibling(output_dir)
     staging_dir.mkdir()
     try:
-        decoder = _Decoder((width, height), preprocessors, workers, use_multiprocessing)
+        decoder = _Decoder((width, height), preprocessors, workers, use_multiprocessing, max_image_pixels)
         result = _build_into(staging_dir, parts, label_names, (width, height), decoder, progress, compression, name)
         _commit(staging_dir, output_dir)
     except BaseException:
@@ -151,7 +163,7 @@ def build_from_dataset(dataset, output_dir, width, height, layout="auto", **opti
     validation.check_image_size("height", height)
     folder = catalog.resolve_dataset(dataset)
     paths, labels = imagefiles.list_labelled_images(folder, layout)
-    print(f"[INFO] building {output_dir} from {len(paths)} images in {folder}")
+    print(f"[INFO] building {errors.display_path(output_dir)} from {len(paths)} images in {errors.display_path(folder)}")
     result = build_hdf5_dataset(paths, labels, output_dir, width, height, **options)
     print_summary(result)
     return result
@@ -171,6 +183,8 @@ def _build_into(staging_dir, parts, label_names, target_size, decoder, progress,
     total = sum(len(paths) for paths, _ in parts.values())
     description = _describe(decoder.preprocessors)
     files, counts, skipped = {}, {}, []
+    rows_per_class = np.zeros(len(label_names), dtype=np.int64)
+    first_skipped = {}
     mean = None
     with decoder, _progress_bar(total, name, progress) as bar:
         for split in splits.TRAIN_VAL_TEST:
@@ -190,15 +204,18 @@ def _build_into(staging_dir, parts, label_names, target_size, decoder, progress,
                 for index, (image, reason) in enumerate(decoder.decode(paths)):
                     if image is None:
                         skipped.append((paths[index], reason))
+                        first_skipped.setdefault(int(labels[index]), (paths[index], reason))
                     else:
                         _check_shape(image, target_size, paths[index])
                         writer.add(image[None], labels[index : index + 1])
+                        rows_per_class[labels[index]] += 1
                     bar.update(bar.value + 1)
                 if writer.rows_added == 0:
                     raise errors.InvalidArgumentError(f"No image of the {split} split could be read. Received: {len(paths)} paths, all skipped")
             files[split], counts[split] = writer.output_path, writer.rows_added
             if split == "train":
                 mean = writer.mean
+    _check_every_class_read(label_names, rows_per_class, first_skipped)
     mean_path = staging_dir / f"{name}_mean.json"
     atomic.write_json_atomic(mean_path, mean)
     report_path = staging_dir / REPORT_NAME
@@ -223,9 +240,28 @@ def _report_text(name, counts, skipped, description):
         "",
         "skipped images (path<TAB>reason):" if skipped else "skipped images: none",
     ]
-    lines += [f"{path}\t{reason}" for path, reason in skipped]
+    lines += imagefiles.skipped_lines(skipped)
     lines += ["", f"Skipped {len(skipped)} of {total} images."]
     return "\n".join(lines) + "\n"
+
+
+def _check_every_class_read(label_names, rows_per_class, first_skipped):
+    """Refuses a class that has images but none of them readable, naming it and its first reason.
+
+    Without this the files would list the class while holding no row of it, and a model
+    would be scored on it with a support of 0. `first_skipped` maps a label to the first of
+    its images that was skipped, as (path, reason). A name in `label_names` without any image
+    (given on purpose) passes.
+    """
+    unread = sorted(label for label in first_skipped if rows_per_class[label] == 0)
+    if not unread:
+        return
+    names = ", ".join(repr(str(label_names[label])) for label in unread)
+    path, reason = first_skipped[unread[0]]
+    raise errors.InvalidArgumentError(
+        f"No image of class {names} could be read (first: {errors.display_path(path)}: {reason}); fix or "
+        f"remove its files, or remove the class. Received: {len(unread)} class(es) with no readable image"
+    )
 
 
 def _commit(staging_dir, output_dir):
@@ -262,9 +298,10 @@ def _worker_context():
 class _Decoder:
     """Decodes images in order: in worker threads, worker processes, or this thread."""
 
-    def __init__(self, target_size, preprocessors, workers, use_multiprocessing):
+    def __init__(self, target_size, preprocessors, workers, use_multiprocessing, max_pixels):
         self.target_size = target_size
         self.preprocessors = preprocessors
+        self.max_pixels = max_pixels
         self.workers = workers
         self.use_multiprocessing = use_multiprocessing
         self.pool = None
@@ -280,7 +317,7 @@ class _Decoder:
             self.pool = _worker_context().Pool(
                 self.workers,
                 initializer=imagedecoding.initialize_worker,
-                initargs=(self.target_size, self.preprocessors),
+                initargs=(self.target_size, self.preprocessors, self.max_pixels),
             )
         else:
             self.pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="decode")
@@ -290,7 +327,7 @@ class _Decoder:
         """Yields (image, None) or (None, reason) for every path, in order."""
         if self.pool is None:
             for path in paths:
-                yield imagedecoding.decode(path, self.target_size, self.preprocessors)
+                yield imagedecoding.decode(path, self.target_size, self.preprocessors, self.max_pixels)
             return
         pending = collections.deque()
         window = self.workers * _TASKS_IN_FLIGHT_PER_WORKER
@@ -304,7 +341,9 @@ class _Decoder:
     def _submit(self, chunk):
         if self.use_multiprocessing:
             return self.pool.apply_async(imagedecoding.decode_chunk_in_worker, (chunk,))
-        return self.pool.submit(imagedecoding.decode_chunk, chunk, self.target_size, self.preprocessors)
+        return self.pool.submit(
+            imagedecoding.decode_chunk, chunk, self.target_size, self.preprocessors, self.max_pixels
+        )
 
     def _result(self, task):
         return task.get() if self.use_multiprocessing else task.result()

@@ -12,26 +12,32 @@ from pyimagesearch.datasets import imagefiles
 _worker_state = {}
 
 
-def initialize_worker(target_size, preprocessors):
+def initialize_worker(target_size, preprocessors, max_pixels=imagefiles.MAX_IMAGE_PIXELS):
     # One OpenCV thread per worker process: the processes are the parallelism.
     cv2.setNumThreads(1)
     _worker_state["target_size"] = target_size
     _worker_state["preprocessors"] = preprocessors
+    _worker_state["max_pixels"] = max_pixels
 
 
 def decode_chunk_in_worker(paths):
     """`decode_chunk` with the settings `initialize_worker` gave this process."""
-    return decode_chunk(paths, _worker_state["target_size"], _worker_state["preprocessors"])
+    return decode_chunk(
+        paths, _worker_state["target_size"], _worker_state["preprocessors"], _worker_state["max_pixels"]
+    )
 
 
-def decode_chunk(paths, target_size, preprocessors):
-    return [decode(path, target_size, preprocessors) for path in paths]
+def decode_chunk(paths, target_size, preprocessors, max_pixels=imagefiles.MAX_IMAGE_PIXELS):
+    return [decode(path, target_size, preprocessors, max_pixels) for path in paths]
 
 
-def decode(path, target_size, preprocessors):
-    """Returns (image, None), or (None, reason) for a file that can't be read or processed."""
+def decode(path, target_size, preprocessors, max_pixels=imagefiles.MAX_IMAGE_PIXELS):
+    """Returns (image, None), or (None, reason) for a file that can't be read or processed.
+
+    `max_pixels` is `imagefiles.read_image`'s: a larger image is refused before it is decoded.
+    """
     try:
-        image = imagefiles.read_image(path, target_size=target_size)
+        image = imagefiles.read_image(path, target_size=target_size, max_pixels=max_pixels)
         for preprocessor in preprocessors:
             image = preprocessor.preprocess(image)
     except imagefiles.ImageReadError as error:
