@@ -102,3 +102,17 @@ def test_a_file_name_that_is_not_utf8_prints(capsys, tmp_path):
     code, lines = _run(capsys, _raise(FileNotFoundError(errno.ENOENT, "No such file", name)))
     assert code == 2 and len(lines) == 1 and lines[0].endswith("bad-\\xff.jpg: no such file or folder; check the path")
     assert errors.display_path(os.fsdecode(name)) == errors.display_path(name) == os.fsdecode(tmp_path) + "/bad-\\xff.jpg"
+
+
+def test_a_temporary_output_file_is_reported_as_its_folder(capsys, tmp_path):
+    partial = tmp_path / "locked" / ".out.partial-123-0a1b2c3d.hdf5"
+    code, lines = _run(capsys, _raise(PermissionError(errno.EACCES, "Permission denied", str(partial))))
+    assert code == 2 and lines[0].startswith(f"error: {tmp_path / 'locked'}: permission denied")
+
+
+def test_h5pys_permission_error_names_the_folder(capsys, tmp_path):
+    message = (f"[Errno 13] Unable to synchronously create file (unable to open file: name = "
+               f"'{tmp_path}/.f.partial-29402-da0f2c0f.hdf5', errno = 13, error message = 'Permission denied')")
+    code, lines = _run(capsys, _raise(PermissionError(errno.EACCES, message)))
+    assert code == 2 and lines == [f"error: {tmp_path}: permission denied; choose a folder you can write to, or "
+                                   "fix its permissions"]

@@ -12,9 +12,10 @@ the user errors too.
 import errno
 import os
 import pathlib
+import re
 import sys
 
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import atomic, errors
 
 DEBUG_VARIABLE = "PYIMAGESEARCH_DEBUG"
 USER_ERROR_EXIT_CODE = 2
@@ -27,6 +28,7 @@ FILE_SYSTEM_ERRORS = (
     PermissionError,
 )
 FILE_SYSTEM_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG)
+H5PY_FILE_NAME = re.compile(r"name = '([^']+)'")
 
 
 def run(main):
@@ -62,8 +64,15 @@ def _file_system_message(error):
     """Names the path and says what is wrong with it, in words a user can act on."""
     filename = getattr(error, "filename", None)
     if filename is None:
-        return _one_line(str(error))
+        # h5py names the file only inside its message: "... (unable to open file: name = '...', ...)".
+        match = H5PY_FILE_NAME.search(str(error))
+        if match is None:
+            return _one_line(str(error))
+        filename = match.group(1)
     path = pathlib.Path(os.fsdecode(filename))
+    if atomic.PARTIAL_PATTERN.search(path.name):
+        # The temporary file beside an output means nothing to the user; its folder does.
+        path = path.parent
     shown = errors.display_path(path)
     blocking_file = _file_in_the_way(path)
     if blocking_file is not None and isinstance(error, (FileExistsError, NotADirectoryError)):
