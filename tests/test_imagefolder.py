@@ -1,10 +1,13 @@
 """load_split_images: one part of a saved split as uint8 arrays, resized aspect-aware."""
 
+import pathlib
+
 import cv2
 import numpy as np
 import pytest
 
 from pyimagesearch.datasets import imagefolder
+from tests import imagetesting
 
 # BGR colours, one per class.
 COLOURS = {"tulip": (0, 0, 200), "daisy": (0, 200, 0), "iris": (200, 0, 0)}
@@ -65,14 +68,14 @@ def test_each_part_has_only_its_own_images(tmp_path):
     assert test_labels.tolist() == [0, 1, 2]
 
 
-def test_unreadable_files_are_skipped_and_reported_with_their_labels_kept_aligned(tmp_path):
+def test_unreadable_files_are_skipped_and_reported_with_their_labels_kept_aligned(tmp_path, capsys):
     split = write_folder(tmp_path / "flowers")
     broken = tmp_path / "flowers" / "tulip" / "broken.png"
     broken.write_bytes(b"\x89PNG but not really")
     split["train"].insert(0, "tulip/broken.png")
 
-    with pytest.warns(UserWarning, match="Skipped 1 of 4 images"):
-        images, labels, skipped = imagefolder.load_split_images(split, "train", 10, verbose=False)
+    images, labels, skipped = imagefolder.load_split_images(split, "train", 10, verbose=False)
+    assert capsys.readouterr().out.startswith("[INFO] skipped 1 of 4 images (first: ")
 
     assert len(images) == 3 and labels.tolist() == [0, 1, 2]
     assert [path for path, _ in skipped] == [str(broken)]
@@ -112,3 +115,54 @@ def test_rejects_an_unknown_part(tmp_path):
 
     with pytest.raises(ValueError, match=r"Received: part='validation'$"):
         imagefolder.load_split_images(split, "validation", 8, verbose=False)
+
+
+def test_a_class_with_no_readable_image_in_a_part_is_an_error_naming_it(tmp_path):
+    split = write_folder(tmp_path / "flowers")
+    (tmp_path / "flowers" / "lily").mkdir()
+    for name in ("0.jpg", "1.jpg"):
+        (tmp_path / "flowers" / "lily" / name).write_bytes(b"")
+    split["class_names"] = sorted(split["class_names"] + ["lily"])
+    split["train"].append("lily/0.jpg")
+    split["test"].append("lily/1.jpg")
+
+    with pytest.raises(ValueError, match=r"No image of class 'lily' in the train part could be read "
+                                         r"\(first: .*lily/0\.jpg: the file is empty"):
+        imagefolder.load_split_images(split, "train", 10, verbose=False)
+    # Readable in train but not in test: the report would score lily with a support of 0.
+    cv2.imwrite(str(tmp_path / "flowers" / "lily" / "0.png"), banded_image((90, 90, 90)))
+    split["train"][-1] = "lily/0.png"
+    with pytest.raises(ValueError, match=r"No image of class 'lily' in the test part"):
+        imagefolder.load_split(split, 10, verbose=False)
+
+
+def test_load_split_loads_both_parts_and_record_skipped_writes_the_list(tmp_path, capsys):
+    split = write_folder(tmp_path / "flowers")
+    bad = imagetesting.non_utf8_name(tmp_path / "flowers" / "tulip")
+    with open(bad, "wb") as handle:
+        handle.write(b"not an image")
+    split["train"].append(str(pathlib.Path(bad).relative_to(tmp_path / "flowers")))
+    (tmp_path / "flowers" / "iris" / "empty.png").write_bytes(b"")
+    split["test"].append("iris/empty.png")
+
+    parts, skipped = imagefolder.load_split(split, 8, verbose=False)
+    assert capsys.readouterr().out == ""  # the caller reports them
+    assert len(parts["train"][0]) == 3 and parts["train"][1].tolist() == [0, 1, 2]
+    assert len(parts["test"][0]) == 3
+    assert [path for path, _ in skipped] == [bad, str(tmp_path / "flowers" / "iris" / "empty.png")]
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    path = imagefolder.record_skipped(run_dir, skipped, 8)
+    assert path == run_dir / "skipped.txt"
+    lines = path.read_bytes().decode("utf-8").splitlines()
+    assert lines[0] == "skipped 2 of 8 images (path<TAB>reason):"
+    assert lines[1].endswith("tulip/bad\\xff\\xfe.jpg\tnot a decodable image (unknown format or corrupt data)")
+    assert lines[2].endswith("iris/empty.png\tthe file is empty (0 bytes)")
+    printed = capsys.readouterr().out
+    assert printed.startswith("[INFO] skipped 2 of 8 images (first: ") and printed.count("\n") == 1
+    assert f"listed in {path}" in printed
+
+    imagefolder.record_skipped(run_dir, [], 6)
+    assert path.read_text(encoding="utf-8") == "skipped 0 of 6 images\n"
+    assert capsys.readouterr().out == "[INFO] skipped 0 of 6 images (listed in " + str(path) + ")\n"

@@ -1,11 +1,15 @@
 """SimpleDatasetLoader: labels from folders, preprocessors in order, bad files skipped and counted."""
 
+import logging
+import warnings
+
 import cv2
 import numpy as np
 import pytest
 
 from pyimagesearch.datasets import imagefiles
 from pyimagesearch.datasets.simpledatasetloader import SimpleDatasetLoader
+from tests import imagetesting
 
 
 class ResizeTo:
@@ -74,15 +78,18 @@ def test_preprocessors_run_in_order(tmp_path):
     assert data.shape == (1, 4, 4, 3)
 
 
-def test_corrupt_files_are_skipped_warned_and_counted(tmp_path):
+def test_corrupt_files_are_skipped_counted_in_one_info_line_not_a_warning(tmp_path, capsys):
     paths = _write_images(tmp_path, {"good": [("a.png", _solid(8, 8, 1)), ("b.jpg", _solid(8, 8, 2))]})
     _add_corrupt_files(tmp_path / "bad")
     paths = imagefiles.list_images(tmp_path)
     assert len(paths) == 5
     loader = SimpleDatasetLoader(preprocessors=[ResizeTo(8)])
 
-    with pytest.warns(UserWarning, match=r"Skipped 3 of 5 images that could not be read"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no Python warning any more
         data, labels = loader.load(paths, verbose=False)
+    printed = capsys.readouterr().out
+    assert printed == f"[INFO] skipped 3 of 5 images (first: {tmp_path / 'bad' / 'empty.jpg'}: the file is empty (0 bytes))\n"
 
     assert data.shape == (2, 8, 8, 3)
     assert labels.tolist() == ["good", "good"]
@@ -96,7 +103,7 @@ def test_each_skipped_file_is_logged_with_its_reason(tmp_path, caplog):
     _write_images(tmp_path, {"good": [("a.png", _solid(8, 8, 1))]})
     (tmp_path / "good" / "empty.jpg").write_bytes(b"")
 
-    with pytest.warns(UserWarning):
+    with caplog.at_level(logging.INFO, logger="pyimagesearch.datasets.simpledatasetloader"):
         SimpleDatasetLoader().load(imagefiles.list_images(tmp_path), verbose=False)
 
     messages = [record.getMessage() for record in caplog.records]
@@ -107,8 +114,7 @@ def test_skipped_is_reset_by_each_load(tmp_path):
     _write_images(tmp_path, {"good": [("a.png", _solid(8, 8, 1))]})
     (tmp_path / "good" / "empty.jpg").write_bytes(b"")
     loader = SimpleDatasetLoader()
-    with pytest.warns(UserWarning):
-        loader.load(imagefiles.list_images(tmp_path), verbose=False)
+    loader.load(imagefiles.list_images(tmp_path), verbose=False)
     assert len(loader.skipped) == 1
 
     loader.load([str(tmp_path / "good" / "a.png")], verbose=False)
@@ -190,3 +196,40 @@ def test_invalid_load_arguments_raise_value_error(tmp_path):
         loader.load(str(tmp_path), verbose=False)
     with pytest.raises(ValueError, match=r"Received: verbose="):
         loader.load([str(tmp_path / "x.png")], verbose="yes")
+
+
+def test_report_skipped_false_leaves_the_count_to_the_caller(tmp_path, capsys):
+    _write_images(tmp_path, {"good": [("a.png", _solid(8, 8, 1))]})
+    (tmp_path / "good" / "empty.jpg").write_bytes(b"")
+    loader = SimpleDatasetLoader()
+    loader.load(imagefiles.list_images(tmp_path), verbose=False, report_skipped=False)
+    assert len(loader.skipped) == 1 and capsys.readouterr().out == ""
+    loader.load([str(tmp_path / "good" / "a.png")], verbose=False)
+    assert capsys.readouterr().out == ""  # nothing skipped, nothing said
+
+
+def test_a_name_that_is_not_utf8_is_skipped_with_printable_text(tmp_path, capsys):
+    _write_images(tmp_path, {"good": [("a.png", _solid(8, 8, 1))]})
+    bad = imagetesting.non_utf8_name(tmp_path / "good")
+    with open(bad, "wb") as handle:
+        handle.write(b"not an image")
+    loader = SimpleDatasetLoader()
+    loader.load(imagefiles.list_images(tmp_path), verbose=False)
+    assert [path for path, _ in loader.skipped] == [bad]
+    printed = capsys.readouterr().out
+    printed.encode("utf-8")
+    assert "good/bad\\xff\\xfe.jpg: not a decodable image" in printed
+
+
+def test_max_image_pixels_and_non_regular_files(tmp_path):
+    paths = _write_images(tmp_path, {"a": [("big.png", _solid(30, 40, 1)), ("small.png", _solid(8, 8, 2))]})
+    (tmp_path / "a" / "folder.jpg").mkdir()
+    paths = paths + [str(tmp_path / "a" / "folder.jpg")]
+    loader = SimpleDatasetLoader(preprocessors=[ResizeTo(8)], max_image_pixels=1000)
+    data, _ = loader.load(paths, verbose=False, report_skipped=False)
+    assert len(data) == 1
+    reasons = dict(loader.skipped)
+    assert reasons[str(tmp_path / "a" / "big.png")].startswith("40x30 is 1,200 pixels, over the limit of 1,000")
+    assert reasons[str(tmp_path / "a" / "folder.jpg")] == "not a regular file (a folder)"
+    with pytest.raises(ValueError, match=r"Received: max_image_pixels=-1"):
+        SimpleDatasetLoader(max_image_pixels=-1)

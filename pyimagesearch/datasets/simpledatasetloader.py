@@ -3,14 +3,15 @@
     loader = SimpleDatasetLoader(preprocessors=[SimplePreprocessor(32, 32)])
     data, labels = loader.load(list_images("datasets/animals"), verbose=500)
 
-Unlike the course's loader, a file that can't be decoded (empty, truncated, not an image)
-does not stop the load: it is skipped with a warning, recorded in `loader.skipped`, and
-counted at the end, because real data sets (Dogs vs. Cats has over a thousand) contain them.
+Unlike the course's loader, a file that can't be decoded (empty, truncated, not an image,
+not a regular file, more pixels than `max_image_pixels`) does not stop the load: it is
+skipped, recorded with its reason in `loader.skipped`, and counted at the end in one line,
+`[INFO] skipped 3 of 5 images (first: ...)`, because real data sets (Dogs vs. Cats has over a
+thousand) contain them. Each one is also logged at INFO level.
 """
 
 import logging
 import pathlib
-import warnings
 
 import numpy as np
 import progressbar
@@ -30,26 +31,32 @@ class SimpleDatasetLoader:
         target_size: `(width, height)` passed to `imagefiles.read_image` as a decoding hint:
             a large JPEG may be decoded at 1/2, 1/4 or 1/8 size (never below the target),
             which is much faster. A preprocessor still does the actual resize.
+        max_image_pixels: images with more pixels are skipped before they are decoded
+            (`imagefiles.read_image`'s `max_pixels`; default Pillow's limit; None: no limit).
     """
 
-    def __init__(self, preprocessors=None, target_size=None):
+    def __init__(self, preprocessors=None, target_size=None, max_image_pixels=imagefiles.MAX_IMAGE_PIXELS):
         self.preprocessors = _check_preprocessors(preprocessors)
         self.target_size = _check_target_size(target_size)
+        self.max_image_pixels = imagefiles.check_max_image_pixels(max_image_pixels)
         # (path, reason) of every file the last `load` could not read.
         self.skipped = []
 
-    def load(self, image_paths, verbose=True):
+    def load(self, image_paths, verbose=True, report_skipped=True):
         """Returns `(data, labels)`: a NumPy array of the images and one of the labels (str).
 
         `verbose`: True shows a progress bar; a positive int prints the course's
         "[INFO] processed i/N" every `verbose` images; False, 0 or -1 is silent.
 
-        Unreadable images are skipped (see `self.skipped`). Raises ValueError when
-        `image_paths` is empty, when no image at all can be read, or when the images come out
-        with different shapes (add a resizing preprocessor).
+        Unreadable images are skipped (see `self.skipped`); `report_skipped` prints the one
+        line `[INFO] skipped N of M images (first: path: reason)` when there are any (a
+        caller that reports them itself passes False). Raises ValueError when `image_paths`
+        is empty, when no image at all can be read, or when the images come out with
+        different shapes (add a resizing preprocessor).
         """
         image_paths = _check_image_paths(image_paths)
         _check_verbose(verbose)
+        validation.check_booleans(report_skipped=report_skipped)
         self.skipped = []
         data, labels = [], []
         for index, path in enumerate(_progress(image_paths, verbose)):
@@ -59,32 +66,30 @@ class SimpleDatasetLoader:
                 labels.append(pathlib.Path(path).parent.name)
             if _is_course_verbose(verbose) and (index + 1) % verbose == 0:
                 print(f"[INFO] processed {index + 1}/{len(image_paths)}")
-        self._report_skipped(len(image_paths))
+        self._check_any_read(len(image_paths))
+        if report_skipped and self.skipped:
+            print(imagefiles.skipped_summary(self.skipped, len(image_paths)))
         return _stack(data, image_paths), np.array(labels)
 
     def _read(self, path):
-        """Returns the preprocessed image, or None (after a warning) if it can't be read."""
+        """Returns the preprocessed image, or None (logged) if it can't be read."""
         try:
-            image = imagefiles.read_image(path, self.target_size)
+            image = imagefiles.read_image(path, self.target_size, self.max_image_pixels)
         except imagefiles.ImageReadError as error:
             self.skipped.append((str(path), error.reason))
-            logger.warning("Skipping %s: %s", path, error.reason)
+            logger.info("Skipping %s: %s", errors.display_path(path), error.reason)
             return None
         for preprocessor in self.preprocessors:
             image = preprocessor.preprocess(image)
         return image
 
-    def _report_skipped(self, total):
-        if not self.skipped:
-            return
-        if len(self.skipped) == total:
+    def _check_any_read(self, total):
+        if self.skipped and len(self.skipped) == total:
             first_path, first_reason = self.skipped[0]
             raise errors.InvalidArgumentError(
-                f"None of the {total} images could be read (first: {first_path}: {first_reason}). "
+                f"None of the {total} images could be read (first: {errors.display_path(first_path)}: {first_reason}). "
                 f"Received: image_paths with {total} unreadable files"
             )
-        message = f"Skipped {len(self.skipped)} of {total} images that could not be read (see loader.skipped)"
-        warnings.warn(message, stacklevel=3)
 
 
 def _stack(data, image_paths):
