@@ -3,6 +3,7 @@
     dataset, labels, class_names = heldout.from_hdf5_folder(hdf5_dir, image_size, batch_size)
     dataset, labels, class_names = heldout.from_split(split, image_size, batch_size)
     metrics = heldout.evaluate_crops(model, hdf5_dir, crop_size, batch_size, report_dir)
+    heldout.check_hdf5_splits(hdf5_dir)   # train, val and test files with the same classes
 
 Train and evaluate scripts both call these, so a re-evaluation reads exactly what training
 scored, and no script imports another.
@@ -17,8 +18,12 @@ from pyimagesearch.training import fitting, reports
 from pyimagesearch.utils import errors, ranked
 
 
+HDF5_SPLITS = ("train", "val", "test")
+
+
 def check_hdf5_folder(hdf5_dir, image_size):
-    """Raises a user error unless `hdf5_dir` holds train.hdf5 and test.hdf5 of `image_size` images."""
+    """Raises a user error unless `hdf5_dir` holds train.hdf5 and test.hdf5 of `image_size` images,
+    with the same class names (and val.hdf5's, if there is one)."""
     for name in ("train.hdf5", "test.hdf5"):
         path = pathlib.Path(hdf5_dir) / name
         if not path.is_file():
@@ -32,6 +37,55 @@ def check_hdf5_folder(hdf5_dir, image_size):
                 f"{path} holds {row_shape} images, not ({image_size}, {image_size}, 3); pass a matching "
                 f"--image-size or a new --hdf5 folder. Received: --image-size {image_size}"
             )
+    paths = [pathlib.Path(hdf5_dir) / f"{split}.hdf5" for split in HDF5_SPLITS]
+    check_same_classes(*(path for path in paths if path.is_file()))
+
+
+def check_hdf5_splits(hdf5_dir, splits=HDF5_SPLITS):
+    """Raises a user error unless `hdf5_dir` holds `<split>.hdf5` for every split, all with the
+    same class names; for a train script to call before training starts."""
+    paths = [pathlib.Path(hdf5_dir) / f"{split}.hdf5" for split in splits]
+    for path in paths:
+        if not path.is_file():
+            raise errors.InvalidArgumentError(
+                f"{path} is missing; expected a folder built with {', '.join(f'{split}.hdf5' for split in splits)}. "
+                f"Received: {hdf5_dir}"
+            )
+    check_same_classes(*paths)
+
+
+def check_same_classes(*paths, data_key="images"):
+    """Raises a user error, naming both files, unless every HDF5 file in `paths` has the same classes.
+
+    Files that disagree would train on one set of classes and score on another: with the same
+    number of classes silently (the report would take the test file's names), with different
+    numbers only after training, in Keras' shape error. Files without label names are
+    compared by their number of classes.
+    """
+    if not paths:
+        return
+    first = pathlib.Path(paths[0])
+    first_classes = _classes(first, data_key)
+    for path in paths[1:]:
+        classes = _classes(pathlib.Path(path), data_key)
+        if classes != first_classes:
+            raise errors.InvalidArgumentError(
+                f"{path} and {first} have different classes ({_describe_classes(classes)} against "
+                f"{_describe_classes(first_classes)}); build the splits together, from one dataset. "
+                f"Received: {path}, {first}"
+            )
+
+
+def _classes(path, data_key):
+    info = hdf5format.read_dataset_info(path, data_key)
+    return list(info["label_names"]) if info["label_names"] is not None else info["classes"]
+
+
+def _describe_classes(classes):
+    if isinstance(classes, int):
+        return f"{classes} unnamed classes"
+    shown = ", ".join(repr(name) for name in classes[:6]) + (", ..." if len(classes) > 6 else "")
+    return f"{len(classes)} classes: {shown}"
 
 
 def from_hdf5_folder(hdf5_dir, image_size, batch_size):
@@ -44,10 +98,17 @@ def from_hdf5_folder(hdf5_dir, image_size, batch_size):
     return hdf5pipeline.make_hdf5_dataset(test_path, batch_size), labels, class_names
 
 
-def from_split(split, image_size, batch_size):
-    """The test pipeline of an image-folder run (its split.json): returns (dataset, labels, class names)."""
+def from_split(split, image_size, batch_size, loaded=None):
+    """The test pipeline of an image-folder run (its split.json): returns (dataset, labels, class names).
+
+    `loaded` is the test part's (images, labels) when the caller has loaded it already (see
+    `imagefolder.load_split`); otherwise it is loaded here.
+    """
     class_names = split["class_names"]
-    images, labels, _ = imagefolder.load_split_images(split, "test", image_size)
+    if loaded is None:
+        images, labels, _ = imagefolder.load_split_images(split, "test", image_size)
+    else:
+        images, labels = loaded
     dataset = pipeline.make_array_dataset(images, labels, batch_size, pipeline.make_batch_transform(len(class_names)))
     return dataset, labels, class_names
 

@@ -1,0 +1,59 @@
+"""training.heldout: HDF5 train, validation and test files must agree on their classes before training."""
+
+import numpy as np
+import pytest
+
+from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
+from pyimagesearch.training import heldout
+from pyimagesearch.utils import errors
+from tests import hdf5testing
+
+
+def _named_file(path, names, rows=6, size=8):
+    with HDF5DatasetWriter((rows, size, size, 3), path) as writer:
+        writer.store_class_labels(list(names))
+        writer.add(np.zeros((rows, size, size, 3), np.uint8), np.arange(rows) % len(names))
+    return path
+
+
+def test_files_with_the_same_classes_pass(tmp_path):
+    paths = [_named_file(tmp_path / f"{split}.hdf5", ["cat", "dog"]) for split in ("train", "val", "test")]
+    heldout.check_same_classes(*paths)
+    heldout.check_hdf5_splits(tmp_path)
+    heldout.check_hdf5_folder(tmp_path, 8)
+
+
+def test_the_same_count_with_other_names_is_refused_naming_both_files(tmp_path):
+    train = _named_file(tmp_path / "train.hdf5", ["cat", "dog"])
+    test = _named_file(tmp_path / "test.hdf5", ["cat", "emu"])
+    with pytest.raises(errors.InvalidArgumentError) as caught:
+        heldout.check_same_classes(train, test)
+    message = str(caught.value)
+    assert str(train) in message and str(test) in message
+    assert "2 classes: 'cat', 'emu' against 2 classes: 'cat', 'dog'" in message
+    with pytest.raises(errors.InvalidArgumentError, match="have different classes"):
+        heldout.check_hdf5_folder(tmp_path, 8)  # minivgg's --hdf5 check
+
+
+def test_a_validation_file_with_more_classes_is_refused(tmp_path):
+    for split in ("train", "test"):
+        _named_file(tmp_path / f"{split}.hdf5", ["cat", "dog"])
+    val = _named_file(tmp_path / "val.hdf5", ["cat", "dog", "emu"])
+    with pytest.raises(errors.InvalidArgumentError, match=rf"{val} and .*train\.hdf5 have different classes \(3 classes"):
+        heldout.check_hdf5_splits(tmp_path)
+    with pytest.raises(errors.InvalidArgumentError, match="val.hdf5 and"):
+        heldout.check_hdf5_folder(tmp_path, 8)  # val.hdf5 is checked when it is there
+
+
+def test_files_without_names_compare_their_class_counts(tmp_path):
+    hdf5testing.write_indexed_file(tmp_path / "train.hdf5", classes=3, label_names=False)
+    hdf5testing.write_indexed_file(tmp_path / "test.hdf5", classes=2, label_names=False)
+    with pytest.raises(errors.InvalidArgumentError, match="3 unnamed classes"):
+        heldout.check_same_classes(tmp_path / "test.hdf5", tmp_path / "train.hdf5")
+
+
+def test_a_missing_split_is_named(tmp_path):
+    _named_file(tmp_path / "train.hdf5", ["cat", "dog"])
+    _named_file(tmp_path / "test.hdf5", ["cat", "dog"])
+    with pytest.raises(errors.InvalidArgumentError, match=r"val\.hdf5 is missing"):
+        heldout.check_hdf5_splits(tmp_path)
