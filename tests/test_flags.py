@@ -62,3 +62,13 @@ def test_given_flags_leaves_the_parser_as_it_was():
     assert flags.given_flags(parser, ["--seed", "3"]) == {"seed"}
     arguments = parser.parse_args([])
     assert arguments.seed == 42 and arguments.extra == "kept"
+
+
+def test_an_existing_dataset_path_is_made_absolute_and_a_catalog_name_is_kept(tmp_path, monkeypatch):
+    (tmp_path / "images").mkdir()
+    monkeypatch.chdir(tmp_path)
+    arguments = flags.parse_run_arguments(_parser(), ["--dataset", "images"])
+    assert arguments.dataset == str(tmp_path / "images")
+    assert flags.parse_run_arguments(_parser(), ["--dataset", "synthetic-flowers17"]).dataset == "synthetic-flowers17"
+    assert flags.parse_run_arguments(_parser(), ["--dataset", "missing/folder"]).dataset == "missing/folder"
+    assert flags.parse_run_arguments(_parser(), []).dataset == "digits"  # the default, a catalog name

@@ -153,3 +153,14 @@ def test_stratified_split_refuses_what_it_cannot_stratify():
     for test_size in (0, 1, True, "0.25", float("nan")):
         with pytest.raises(ValueError, match=rf"Received: test_size={test_size!r}$"):
             splits.stratified_split(paths, labels, test_size=test_size)
+
+
+def test_the_dataset_root_is_saved_absolute(tmp_path, monkeypatch):
+    paths = make_paths(tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    relative_paths = [os.path.relpath(path, tmp_path) for path in paths]
+    split = splits.split_image_folder(relative_paths, "data", seed=1)
+    assert split["dataset_root"] == str(tmp_path / "data")
+    assert split["test"][0].startswith("class_")  # still relative to the root
+    monkeypatch.chdir("/")
+    assert all(os.path.isfile(path) for path in splits.split_paths(split, "test"))

@@ -70,7 +70,8 @@ def split_image_folder(paths, dataset_root, test_size=0.25, seed=42):
     """Splits image paths from a folder of class subfolders into a serialisable dict.
 
     Returns {"dataset_root", "class_names", "test_size", "seed", "train", "test"}, where
-    "train" and "test" are lists of paths relative to `dataset_root`.
+    "dataset_root" is absolute (so a saved split works from any working directory) and
+    "train" and "test" are lists of paths relative to it.
     """
     class_names, labels = _folder_labels(paths, dataset_root)
     if len(class_names) < 2:
@@ -206,10 +207,10 @@ def _folder_labels(paths, dataset_root):
 
 
 def _split_record(dataset_root, class_names, test_size, seed, train_paths, test_paths, **fold):
-    """The serialisable split dict, with paths relative to `dataset_root`."""
+    """The serialisable split dict: `dataset_root` absolute, the paths relative to it."""
     root = pathlib.Path(dataset_root)
     return {
-        "dataset_root": str(root),
+        "dataset_root": os.path.abspath(root),
         "class_names": class_names,
         "test_size": test_size,
         "seed": seed,

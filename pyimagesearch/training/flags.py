@@ -13,10 +13,13 @@ One place for the names, types, help and checks of --dataset, --epochs, --batch-
 --learning-rate, --seed, --output, --run-id, --resume, --from-epoch, --checkpoint-every and
 --keep-checkpoints, so every train script reads them the same way and `runs.open_run` can rely
 on them. `parse_run_arguments` also records which flags were typed on the command line
-(`given_flags`), so a resumed run can tell a flag the user changed from a default.
+(`given_flags`), so a resumed run can tell a flag the user changed from a default, and makes a
+`--dataset` that names an existing folder or file absolute, so config.json names it for
+evaluate.py and --resume run from any working directory.
 """
 
 import argparse
+import os
 
 from pyimagesearch.utils import errors, validation
 
@@ -66,10 +69,13 @@ def parse_run_arguments(parser, argv=None):
     """Parses `argv` (default: sys.argv), checks the shared flags, and returns the namespace.
 
     The namespace gets `given_flags`, the sorted names of the flags typed on the command line.
-    A failed check raises a user error before anything is read or written.
+    `dataset` becomes an absolute path when it names an existing folder or file (a catalog
+    name, or a path that does not exist, is kept as typed). A failed check raises a user
+    error before anything is read or written.
     """
     arguments = parser.parse_args(argv)
     arguments.given_flags = sorted(given_flags(parser, argv))
+    arguments.dataset = absolute_if_exists(arguments.dataset)
     check_run_arguments(arguments)
     return arguments
 
@@ -87,6 +93,13 @@ def given_flags(parser, argv=None):
         for action, default in defaults:
             action.default = default
         parser._defaults.update(parser_defaults)
+
+
+def absolute_if_exists(path):
+    """`path` as an absolute path (str) if it names an existing file or folder, else unchanged."""
+    if isinstance(path, (str, os.PathLike)) and os.path.exists(path):
+        return os.path.abspath(path)
+    return path
 
 
 def check_run_arguments(arguments):
