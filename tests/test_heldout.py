@@ -39,7 +39,8 @@ def test_a_validation_file_with_more_classes_is_refused(tmp_path):
     for split in ("train", "test"):
         _named_file(tmp_path / f"{split}.hdf5", ["cat", "dog"])
     val = _named_file(tmp_path / "val.hdf5", ["cat", "dog", "emu"])
-    with pytest.raises(errors.InvalidArgumentError, match=rf"{val} and .*train\.hdf5 have different classes \(3 classes"):
+    message = rf"{val} and .*train\.hdf5 have different classes \(3 classes"
+    with pytest.raises(errors.InvalidArgumentError, match=message):
         heldout.check_hdf5_splits(tmp_path)
     with pytest.raises(errors.InvalidArgumentError, match="val.hdf5 and"):
         heldout.check_hdf5_folder(tmp_path, 8)  # val.hdf5 is checked when it is there

@@ -1,6 +1,7 @@
 """End to end: the flagship trains on a tiny generated folder, evaluates, resumes and fails clearly."""
 
 import json
+import shutil
 import time
 
 import cv2
@@ -40,10 +41,13 @@ def image_folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def trained_run(image_folder, tmp_path_factory):
+    """Trained with a relative --dataset from the folder above it; evaluate.py and --resume run
+    from the repository, so they only find the images if the run saved their path absolute."""
     output = tmp_path_factory.mktemp("output")
     result = run_script(
-        "train.py", "--dataset", str(image_folder), "--epochs", "2", "--image-size", "16",
+        "train.py", "--dataset", image_folder.name, "--epochs", "2", "--image-size", "16",
         "--batch-size", "4", "--checkpoint-every", "1", "--output", str(output), "--run-id", "smoke",
+        cwd=image_folder.parent,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return output / "minivgg_flowers17" / "smoke", result
@@ -64,6 +68,44 @@ def test_train_writes_a_complete_run_folder(trained_run):
     assert len(split["train"]) + len(split["test"]) == 28
     assert "corrupt.jpg" in result.stderr + result.stdout  # skipped and named
     assert not list(run_dir.rglob(".*partial*"))
+
+
+def test_dataset_paths_are_saved_absolute(trained_run, image_folder):
+    run_dir, _ = trained_run
+    split = json.loads((run_dir / "split.json").read_text())
+    config = json.loads((run_dir / "config.json").read_text())
+    assert split["dataset_root"] == str(image_folder)
+    assert config["arguments"]["dataset"] == str(image_folder)
+    assert config["extra"]["dataset_root"] == str(image_folder)
+
+
+def test_skipped_files_are_one_info_line_and_listed_in_the_run_folder(trained_run, image_folder):
+    run_dir, result = trained_run
+    corrupt = image_folder / "class_0" / "corrupt.jpg"
+    listed = run_dir / "skipped.txt"
+    lines = listed.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "skipped 1 of 28 images (path<TAB>reason):"
+    assert lines[1:] == [f"{corrupt}\tnot a decodable image (unknown format or corrupt data)"]
+    summary = [line for line in result.stdout.splitlines() if line.startswith("[INFO] skipped")]
+    reason = "not a decodable image (unknown format or corrupt data)"
+    assert summary == [f"[INFO] skipped 1 of 28 images (first: {corrupt}: {reason}; listed in {listed})"]
+    assert "loader.skipped" not in result.stderr and "Skipped 1 of" not in result.stderr  # no Python warning
+
+
+def test_a_class_with_no_readable_image_stops_train_before_a_run_folder(image_folder, tmp_path):
+    dataset = tmp_path / "flowers"
+    for name in ("class_1", "class_2"):
+        shutil.copytree(image_folder / name, dataset / name)
+    (dataset / "empty").mkdir()
+    for number in range(4):
+        (dataset / "empty" / f"{number}.jpg").write_bytes(b"")
+    result = run_script("train.py", "--dataset", str(dataset), "--epochs", "1", "--image-size", "16",
+                        "--output", str(tmp_path / "output"))
+    assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-3000:]
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "No image of class 'empty' in the train part could be read" in error[0], error
+    assert "the file is empty" in error[0] and "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
 
 
 def test_evaluate_reproduces_the_recorded_metrics(trained_run):

@@ -89,7 +89,8 @@ def test_corrupt_files_are_skipped_counted_in_one_info_line_not_a_warning(tmp_pa
         warnings.simplefilter("error")  # no Python warning any more
         data, labels = loader.load(paths, verbose=False)
     printed = capsys.readouterr().out
-    assert printed == f"[INFO] skipped 3 of 5 images (first: {tmp_path / 'bad' / 'empty.jpg'}: the file is empty (0 bytes))\n"
+    first = tmp_path / "bad" / "empty.jpg"
+    assert printed == f"[INFO] skipped 3 of 5 images (first: {first}: the file is empty (0 bytes))\n"
 
     assert data.shape == (2, 8, 8, 3)
     assert labels.tolist() == ["good", "good"]

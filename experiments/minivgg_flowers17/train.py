@@ -5,7 +5,9 @@
     python experiments/minivgg_flowers17/train.py --dataset synthetic-flowers17 --hdf5 datasets/synthetic-flowers17-hdf5
     python experiments/minivgg_flowers17/train.py --resume output/minivgg_flowers17/<run-id>
 
-By default the images are decoded into memory at the start of every run. With `--hdf5 DIR` they
+By default the images are decoded into memory at the start of every run, before a run folder
+is made: a class with no readable image stops the run there, naming the class, and the files
+that can't be read are counted in one line and listed in <run>/skipped.txt. With `--hdf5 DIR` they
 are built once into DIR (train.hdf5 and test.hdf5, a stratified 75/25 split, uint8 at
 --image-size; see pyimagesearch.io.builder) and every later run with the same DIR trains from
 those files through tf.data without decoding a JPEG.
@@ -50,24 +52,44 @@ def parse_arguments():
 
 
 def prepare_run(arguments):
-    """Creates (or reopens, to resume) the run folder; returns (run_dir, split or None).
+    """Creates (or reopens, to resume) the run folder; returns (run_dir, split, images).
 
-    Folder runs save their split to split.json. HDF5 runs need none: the files hold the split.
+    Folder runs split and load their images before a new run folder is made, so a dataset
+    that can't train (a class with no readable image) leaves nothing behind; they keep the
+    split in split.json (dataset_root absolute) and the skipped files in skipped.txt.
+    `images` is {"train": (images, labels), "test": (images, labels)}. HDF5 runs need
+    neither (split and images are None): the files hold the split.
     """
     if arguments.resume:
         run_dir = runs.open_run(arguments, config.EXPERIMENT)
-        return run_dir, None if arguments.hdf5 else splits.load_split(run_dir / "split.json")
-    if arguments.hdf5:
+        if arguments.hdf5:
+            return run_dir, None, None
+        split = splits.load_split(run_dir / "split.json")
+        images, skipped = load_images(split, arguments.image_size)
+    elif arguments.hdf5:
         # Saved absolute, so evaluate.py and --resume find the files from any folder.
         arguments.hdf5 = str(pathlib.Path(arguments.hdf5).resolve())
         run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=lambda: ensure_hdf5(arguments))
-        return run_dir, None
-    dataset_root = catalog.resolve_dataset(arguments.dataset)
-    paths = imagefiles.list_images(dataset_root)
-    split = splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)
-    run_dir = runs.open_run(arguments, config.EXPERIMENT)
-    splits.save_split(split, run_dir / "split.json")
-    return run_dir, split
+        return run_dir, None, None
+    else:
+        prepared = {}
+
+        def split_and_load():
+            dataset_root = catalog.resolve_dataset(arguments.dataset)
+            paths = imagefiles.list_images(dataset_root)
+            prepared["split"] = splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)
+            prepared["loaded"] = load_images(prepared["split"], arguments.image_size)
+
+        run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=split_and_load)
+        split, (images, skipped) = prepared["split"], prepared["loaded"]
+        splits.save_split(split, run_dir / "split.json")
+    imagefolder.record_skipped(run_dir, skipped, len(split["train"]) + len(split["test"]))
+    return run_dir, split, images
+
+
+def load_images(split, image_size):
+    print("[INFO] loading images...")
+    return imagefolder.load_split(split, image_size)
 
 
 def ensure_hdf5(arguments):
@@ -81,7 +103,7 @@ def ensure_hdf5(arguments):
     heldout.check_hdf5_folder(hdf5_dir, arguments.image_size)
 
 
-def make_datasets(arguments, split, global_batch_size):
+def make_datasets(arguments, split, images, global_batch_size):
     """Returns (train dataset, test dataset, test labels, class names), from images or HDF5."""
     augmentation = build_augmentation(seed=arguments.seed) if arguments.augment else None
     if arguments.hdf5:
@@ -94,20 +116,21 @@ def make_datasets(arguments, split, global_batch_size):
         )
         return train_dataset, test_dataset, test_labels, class_names
     class_names = split["class_names"]
-    print("[INFO] loading images...")
-    train_images, train_labels, _ = imagefolder.load_split_images(split, "train", arguments.image_size)
+    train_images, train_labels = images["train"]
     train_dataset = pipeline.make_array_dataset(
         train_images, train_labels, global_batch_size,
         pipeline.make_batch_transform(len(class_names), augmentation=augmentation),
         shuffle=True, seed=arguments.seed,
     )
-    test_dataset, test_labels, _ = heldout.from_split(split, arguments.image_size, global_batch_size)
+    test_dataset, test_labels, _ = heldout.from_split(
+        split, arguments.image_size, global_batch_size, loaded=images["test"]
+    )
     return train_dataset, test_dataset, test_labels, class_names
 
 
 def main():
     arguments = parse_arguments()
-    run_dir, split = prepare_run(arguments)
+    run_dir, split, images = prepare_run(arguments)
     seeding.set_seed(arguments.seed)
     distribution = strategy.get_strategy()
     data_source = {"hdf5_dir": arguments.hdf5} if arguments.hdf5 else {"dataset_root": split["dataset_root"]}
@@ -117,7 +140,8 @@ def main():
     )
     print(f"[INFO] run folder: {run_dir}")
     global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
-    train_dataset, test_dataset, test_labels, class_names = make_datasets(arguments, split, global_batch_size)
+    datasets = make_datasets(arguments, split, images, global_batch_size)
+    train_dataset, test_dataset, test_labels, class_names = datasets
     size = arguments.image_size
 
     def build_and_compile():
