@@ -55,3 +55,11 @@ def test_an_output_under_a_regular_file_is_one_line(tmp_path, capsys):
     assert extract_features.main(arguments) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "a-file is a file, not a folder" in error[0], error
+
+
+def test_rows_are_shuffled_unless_no_shuffle(tmp_path):
+    parser = extract_features.argument_parser(source="digits", output_path="f.hdf5")
+    assert parser.parse_args([]).shuffle is True
+    assert parser.parse_args(["--no-shuffle"]).shuffle is False
+    assert parser.parse_args(["--max-image-pixels", "1000"]).max_image_pixels == 1000
+    assert parser.parse_args([]).max_image_pixels == 89_478_485

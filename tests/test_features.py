@@ -13,6 +13,8 @@ from pyimagesearch.io import hdf5format
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
 from pyimagesearch.nn import applications
 from pyimagesearch.transfer import features
+from pyimagesearch.utils import errors
+from tests import imagetesting
 
 SIZE = 16
 
@@ -65,7 +67,7 @@ def test_folder_extraction_keeps_labels_and_the_shuffle(tmp_path):
     model = _identity_model(tmp_path / "identity.keras")
     result = features.extract_features(
         folder, tmp_path / "plain.hdf5", backbone=model, layer_name="identity", pooling="avg",
-        preprocessing="none", batch_size=5, progress=False,
+        preprocessing="none", batch_size=5, shuffle=False, progress=False,
     )
     plain, labels, names = features.load_features(result["output_path"])
     assert names == ["class0", "class1", "class2"]
@@ -248,14 +250,14 @@ def test_hdf5_source_matches_the_folder_and_shuffles_rows(tmp_path):
     source = _image_file(tmp_path / "train.hdf5", images, labels)
     model = _conv_model(tmp_path / "conv.keras")
     common = dict(backbone=model, layer_name="pool", batch_size=4, progress=False)
-    from_file = features.extract_features(source, tmp_path / "file.hdf5", **common)
+    from_file = features.extract_features(source, tmp_path / "file.hdf5", shuffle=False, **common)
     assert from_file["rows"] == 10 and from_file["feature_dim"] == 256
     file_rows, file_labels, names = features.load_features(tmp_path / "file.hdf5")
     assert names == ["class0", "class1"]
     np.testing.assert_array_equal(file_labels, labels)
     # The same pixels from PNG files give the same features.
     folder = _write_folder(tmp_path / "images", images)
-    features.extract_features(folder, tmp_path / "folder.hdf5", **common)
+    features.extract_features(folder, tmp_path / "folder.hdf5", shuffle=False, **common)
     folder_rows, _, _ = features.load_features(tmp_path / "folder.hdf5")
     # The folder lists class0/000, class0/002, ..., class1/001, ...: the file's rows in that order.
     folder_order = [index for index in range(10) if index % 2 == 0] + [index for index in range(10) if index % 2]
@@ -372,3 +374,52 @@ def test_a_failed_imagenet_download_says_what_to_do(monkeypatch):
     monkeypatch.setattr(keras.applications, "MobileNetV2", offline)
     with pytest.raises(applications.PretrainedWeightsError, match=r"(?s)ImageNet weights of mobilenet_v2.*--weights none"):
         features.build_backbone("mobilenet_v2", weights="imagenet")
+
+
+def test_rows_are_shuffled_by_default(tmp_path):
+    folder = _write_folder(tmp_path / "images", _indexed_images(12), classes=3)
+    model = _identity_model(tmp_path / "identity.keras")
+    common = dict(backbone=model, layer_name="identity", pooling="avg", preprocessing="none", progress=False)
+    default = features.extract_features(folder, tmp_path / "default.hdf5", **common)
+    features.extract_features(folder, tmp_path / "plain.hdf5", shuffle=False, **common)
+    rows, labels, _ = features.load_features(tmp_path / "default.hdf5")
+    plain, plain_labels, _ = features.load_features(tmp_path / "plain.hdf5")
+    permutation = np.random.default_rng(42).permutation(12)
+    np.testing.assert_array_equal(rows, plain[permutation])
+    np.testing.assert_array_equal(labels, plain_labels[permutation])
+    assert "rows shuffled once with seed 42" in default["description"]
+
+
+def test_a_class_with_no_readable_image_is_an_error_naming_it(tmp_path):
+    folder = _write_folder(tmp_path / "images", _indexed_images(4))
+    (folder / "lily").mkdir()
+    (folder / "lily" / "a.png").write_bytes(b"")
+    (folder / "lily" / "b.png").write_text("not a picture")
+    model = _identity_model(tmp_path / "identity.keras")
+    with pytest.raises(errors.InvalidArgumentError, match=r"No image of class 'lily' in .*images could be read "
+                                                          r"\(first: .*lily/a\.png: the file is empty"):
+        features.extract_features(folder, tmp_path / "out.hdf5", backbone=model, layer_name="identity",
+                                  pooling="avg", progress=False)
+    assert not (tmp_path / "out.hdf5").exists()
+    assert not list(tmp_path.glob(".out*"))
+
+
+def test_max_image_pixels_and_names_that_are_not_utf8(tmp_path, capsys):
+    folder = _write_folder(tmp_path / "images", _indexed_images(4))
+    assert cv2.imwrite(str(folder / "class0" / "big.png"), np.full((40, 50, 3), 7, np.uint8))
+    bad = imagetesting.non_utf8_name(folder / "class1", suffix=b".png")
+    with open(bad, "wb") as handle:
+        handle.write(b"not a picture")
+    model = _identity_model(tmp_path / "identity.keras")
+    result = features.extract_features(folder, tmp_path / "out.hdf5", backbone=model, layer_name="identity",
+                                       pooling="avg", progress=False, max_image_pixels=1999)
+    assert result["rows"] == 4
+    reasons = dict(result["skipped"])
+    assert reasons[str(folder / "class0" / "big.png")].startswith("50x40 is 2,000 pixels, over the limit of 1,999")
+    assert bad in reasons
+    printed = capsys.readouterr().out
+    printed.encode("utf-8")
+    assert "class1/bad\\xff\\xfe.png: not a decodable image" in printed
+    with pytest.raises(ValueError, match=r"Received: max_image_pixels=0"):
+        features.extract_features(folder, tmp_path / "zero.hdf5", backbone=model, layer_name="identity",
+                                  max_image_pixels=0)

@@ -119,7 +119,8 @@ def run_seed(dataset_root, target_root, source, arguments, seed, work_dir):
         features.extract_features(
             target_root, output, backbone=model_path, weights=weights, layer_name=arguments.layer,
             pooling=None if arguments.pooling == "none" else arguments.pooling,
-            batch_size=64, overwrite=True, progress=False, verbose=False,
+            # Source order: transfer_accuracy draws its own stratified split of the rows.
+            batch_size=64, shuffle=False, overwrite=True, progress=False, verbose=False,
         )
         accuracies[weights] = transfer_accuracy(output, seed)
     return {

@@ -1,7 +1,7 @@
 """`pyimagesearch-extract-features`: features of images from a pre-trained network, into HDF5.
 
     pyimagesearch-extract-features --dataset flowers17 \\
-        --output datasets/features/flowers17_vgg16.hdf5 --backbone vgg16 --shuffle
+        --output datasets/features/flowers17_vgg16.hdf5 --backbone vgg16
     pyimagesearch-extract-features --dataset datasets/dogs-vs-cats-hdf5/train.hdf5 \\
         --output datasets/features/dogs_vs_cats_resnet50.hdf5 --backbone resnet50 --pooling avg
     pyimagesearch-extract-features --dataset digits --backbone model.keras --layer fc1 ...
@@ -54,12 +54,19 @@ def argument_parser(prog="pyimagesearch-extract-features", description=None, **d
     parser.add_argument("--precision", choices=features.PRECISIONS, default="float32")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--buffer-size", type=int, default=1000, help="rows held before writing")
-    parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=False, help="shuffle rows once")
+    parser.add_argument(
+        "--shuffle", action=argparse.BooleanOptionalAction, default=True,
+        help="shuffle rows once, seeded (default), so the index split of train_model.py is random",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--layout", choices=imagefiles.LAYOUTS, default="auto", help="class folders, or Kaggle's flat cat.1.jpg"
     )
     parser.add_argument("--resize", choices=resizing.RESIZE_MODES, default="stretch")
+    parser.add_argument(
+        "--max-image-pixels", type=int, default=imagefiles.MAX_IMAGE_PIXELS, metavar="N",
+        help="skip images of more pixels, checked before decoding (default: %(default)s, Pillow's limit)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     parser.set_defaults(**defaults)

@@ -1,13 +1,12 @@
 """Feature extraction: a pre-trained network turns images into vectors, streamed into HDF5.
 
-    result = extract_features("flowers17", "datasets/features/flowers17_vgg16.hdf5",
-                              backbone="vgg16", shuffle=True)
+    result = extract_features("flowers17", "datasets/features/flowers17_vgg16.hdf5", backbone="vgg16")
     features, labels, label_names = load_features(result["output_path"])
 
 or from the command line (`pyimagesearch-extract-features` once installed):
 
     python -m pyimagesearch.transfer.features --dataset flowers17 \\
-        --output datasets/features/flowers17_vgg16.hdf5 --backbone vgg16 --shuffle
+        --output datasets/features/flowers17_vgg16.hdf5 --backbone vgg16
     python -m pyimagesearch.transfer.features --dataset datasets/dogs-vs-cats-hdf5/train.hdf5 \\
         --output datasets/features/dogs_vs_cats_resnet50.hdf5 --backbone resnet50 --pooling avg
     python -m pyimagesearch.transfer.features --dataset digits --backbone model.keras --layer fc1 ...
@@ -30,10 +29,13 @@ Why it is fast and small:
   on CPUs without them (`build_backbone` warns). The features are cast to float32 with NumPy
   before they are written (never by h5py, which converts to 16-bit types slowly and wrongly).
 
-Unreadable images are skipped, counted and named at the end; they never stop a run. The file
-holds `features` (N, D) float32, `labels` (N,) and `label_names`, written atomically by
-`HDF5DatasetWriter`; `shuffle=True` shuffles the rows once (seeded), so the course's contiguous
-75/25 index split of the file is a random split.
+Unreadable images (and those over `max_image_pixels`) are skipped, counted and named at the
+end; they never stop a run, unless a class has no readable image at all, which is an error
+naming it (no file is written). The file holds `features` (N, D) float32, `labels` (N,) and
+`label_names`, written atomically by `HDF5DatasetWriter`. The rows are shuffled once (seeded)
+by default, so the course's contiguous 75/25 index split of the file is a random split;
+`shuffle=False` keeps the source order (sorted by class for a folder: an index split of that
+file tests on the last classes only).
 """
 
 import dataclasses
@@ -197,13 +199,14 @@ def extract_features(
     preprocessing="auto",
     batch_size=32,
     buffer_size=1000,
-    shuffle=False,
+    shuffle=True,
     seed=42,
     layout="auto",
     resize="stretch",
     overwrite=False,
     progress=True,
     verbose=True,
+    max_image_pixels=imagefiles.MAX_IMAGE_PIXELS,
 ):
     """Extracts features of every image of `source` into the HDF5 file `output_path`.
 
@@ -219,8 +222,9 @@ def extract_features(
             `build_backbone`.
         batch_size: images per forward pass.
         buffer_size: feature rows the writer holds before flushing to disk.
-        shuffle: shuffle the rows once, with `seed`, so a contiguous split of the file is a
-            random split (the course shuffles paths before extracting).
+        shuffle: shuffle the rows once, with `seed` (the default), so a contiguous split of the
+            file is a random split (the course shuffles paths before extracting); False keeps
+            the source order.
         layout: "auto", "folders" or "flat", for a folder `source`.
         resize: "stretch" (to the square input, ignoring the aspect ratio, as the course's
             `load_img(target_size=...)`) or "aspect" (scale, then centre-crop). Images from
@@ -228,6 +232,12 @@ def extract_features(
         overwrite: replace an existing `output_path`.
         progress: show a progress bar.
         verbose: print what was written at the end, naming every skipped image.
+        max_image_pixels: images of a folder with more pixels are skipped before they are
+            decoded (`imagefiles.read_image`'s `max_pixels`; default Pillow's limit; None: no
+            limit).
+
+    Raises a user error (and writes no file) for bad arguments, and when no image, or no image
+    of some class, can be read.
 
     Returns a dict: output_path, rows, feature_dim, label_names, skipped (a list of
     (path, reason)), seconds, images_per_second and description.
@@ -239,6 +249,7 @@ def extract_features(
     validation.check_integer("seed", seed, minimum=0)
     validation.check_choice("layout", layout, imagefiles.LAYOUTS)
     validation.check_choice("resize", resize, resizing.RESIZE_MODES)
+    max_image_pixels = imagefiles.check_max_image_pixels(max_image_pixels)
     output_path = pathlib.Path(output_path)
     if output_path.exists() and not overwrite:
         # Checked before the network is built, so the user doesn't wait to be told.
@@ -259,7 +270,8 @@ def extract_features(
     description = _file_description(backbone, image_source, resize, shuffle, seed)
     started = time.perf_counter()
     skipped = _run_extraction(
-        image_source, order, backbone, output_path, batch_size, buffer_size, resize, overwrite, progress, description
+        image_source, order, backbone, output_path, batch_size, buffer_size, resize, overwrite, progress, description,
+        max_image_pixels,
     )
     seconds = time.perf_counter() - started
     rows = image_source.count - len(skipped)
@@ -300,12 +312,12 @@ def print_summary(result):
     skipped = result["skipped"]
     total = result["rows"] + len(skipped)
     print(
-        f"[INFO] wrote {result['rows']} x {result['feature_dim']} features to {result['output_path']} "
-        f"({result['images_per_second']:.1f} images/s)"
+        f"[INFO] wrote {result['rows']} x {result['feature_dim']} features to "
+        f"{errors.display_path(result['output_path'])} ({result['images_per_second']:.1f} images/s)"
     )
     print(f"[INFO] skipped {len(skipped)} of {total} images" + (":" if skipped else ""))
     for path, reason in skipped:
-        print(f"  {path}: {reason}")
+        print(f"  {errors.display_path(path)}: {reason}")
 
 
 # ----------------------------------------------------------------------------- backbones
@@ -559,18 +571,21 @@ def _same_file(first, second):
 # ----------------------------------------------------------------------------- pipelines
 
 
-def make_image_dataset(image_source, order, backbone, batch_size, resize="stretch", skipped=None):
+def make_image_dataset(image_source, order, backbone, batch_size, resize="stretch", skipped=None,
+                       max_image_pixels=imagefiles.MAX_IMAGE_PIXELS):
     """The input pipeline: batches of (preprocessed images, labels) in the order `order`.
 
     Internal to `extract_features`, public for the benchmark. `skipped` (a dict) receives
-    {row: reason} for every image that can't be read; those rows are left out.
+    {row: reason} for every image that can't be read (or has more than `max_image_pixels`);
+    those rows are left out.
     """
     if image_source.hdf5_path is not None:
         return _hdf5_dataset(image_source, order, backbone, batch_size)
-    return _folder_dataset(image_source, order, backbone, batch_size, resize, {} if skipped is None else skipped)
+    skipped = {} if skipped is None else skipped
+    return _folder_dataset(image_source, order, backbone, batch_size, resize, skipped, max_image_pixels)
 
 
-def _folder_dataset(image_source, order, backbone, batch_size, resize, skipped):
+def _folder_dataset(image_source, order, backbone, batch_size, resize, skipped, max_image_pixels):
     import tensorflow as tf
 
     size = backbone.image_size
@@ -580,7 +595,7 @@ def _folder_dataset(image_source, order, backbone, batch_size, resize, skipped):
     def read(row):
         row = int(row)
         try:
-            image = _read_and_resize(paths[row], resizer, size)
+            image = _read_and_resize(paths[row], resizer, size, max_image_pixels)
             return image, True
         except imagefiles.ImageReadError as error:
             skipped[row] = error.reason
@@ -664,11 +679,11 @@ class _ShuffledRowReader:
         return images[back], labels[back].astype(np.int64)
 
 
-def _read_and_resize(path, resizer, size):
+def _read_and_resize(path, resizer, size, max_image_pixels):
     import cv2
 
     try:
-        return resizer.preprocess(imagefiles.read_image(path, target_size=(size, size)))
+        return resizer.preprocess(imagefiles.read_image(path, target_size=(size, size), max_pixels=max_image_pixels))
     except cv2.error as error:
         raise imagefiles.ImageReadError(path, f"OpenCV could not process it ({error.err or error})") from error
 
@@ -677,14 +692,14 @@ def _read_and_resize(path, resizer, size):
 
 
 def _run_extraction(image_source, order, backbone, output_path, batch_size, buffer_size, resize, overwrite, progress,
-                    description):
+                    description, max_image_pixels):
     """Streams batches through the network into the writer; returns the skipped (path, reason)."""
     import progressbar
 
     from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
 
     skipped_rows = {}
-    dataset = make_image_dataset(image_source, order, backbone, batch_size, resize, skipped_rows)
+    dataset = make_image_dataset(image_source, order, backbone, batch_size, resize, skipped_rows, max_image_pixels)
     writer = HDF5DatasetWriter(
         (image_source.count, backbone.feature_dim),
         output_path,
@@ -701,12 +716,15 @@ def _run_extraction(image_source, order, backbone, output_path, batch_size, buff
     )
     background = _BackgroundWriter(writer)
     done = 0
+    rows_per_class = np.zeros(len(image_source.label_names), dtype=np.int64)
     try:
         writer.store_class_labels(image_source.label_names)
         for images, labels in dataset:
             features = to_float32(backbone.predict(images))
-            background.put(features, labels.numpy())
+            labels = labels.numpy()
+            background.put(features, labels)
             done += len(features)
+            rows_per_class += np.bincount(labels, minlength=len(rows_per_class))[: len(rows_per_class)]
             bar.update(min(image_source.count, done + len(skipped_rows)))
         background.finish()
         if done == 0:
@@ -714,6 +732,7 @@ def _run_extraction(image_source, order, backbone, output_path, batch_size, buff
                 f"No image of {image_source.description} could be read. "
                 f"Received: {image_source.count} images, all skipped"
             )
+        _check_every_class_read(image_source, rows_per_class, skipped_rows)
         writer.close()
     except BaseException:
         background.abandon()
@@ -723,6 +742,22 @@ def _run_extraction(image_source, order, backbone, output_path, batch_size, buff
         bar.finish(dirty=done + len(skipped_rows) < image_source.count)
     paths = image_source.paths
     return [(paths[row] if paths else f"row {row}", reason) for row, reason in sorted(skipped_rows.items())]
+
+
+def _check_every_class_read(image_source, rows_per_class, skipped_rows):
+    """Refuses a folder class with images but no readable one: the file would list it with no row."""
+    if image_source.labels is None:
+        return  # an HDF5 source: every row is read
+    unread = [label for label in np.unique(image_source.labels) if rows_per_class[label] == 0]
+    if not unread:
+        return
+    names = ", ".join(repr(errors.display_path(image_source.label_names[label])) for label in unread)
+    first_row = min(row for row in skipped_rows if image_source.labels[row] == unread[0])
+    raise errors.InvalidArgumentError(
+        f"No image of class {names} in {errors.display_path(image_source.description)} could be read (first: "
+        f"{errors.display_path(image_source.paths[first_row])}: {skipped_rows[first_row]}); fix or remove its "
+        f"files, or remove the class folder. Received: {len(unread)} class(es) with no readable image"
+    )
 
 
 def _traced_call(model, size):
