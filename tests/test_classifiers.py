@@ -125,3 +125,21 @@ def test_a_boolean_c_value_is_refused():
         classifiers.fit_logistic_regression(features, labels, c_values=(True,))
     with pytest.raises(ValueError, match=r"Received: c_values=\(0\.1, False\)$"):
         classifiers.fit_logistic_regression(features, labels, c_values=(0.1, False))
+
+
+def test_a_test_split_missing_classes_says_so(tmp_path, capsys):
+    features, labels = _blobs(rows=120, classes=3)
+    order = np.argsort(labels, kind="stable")  # class order, as an unshuffled extraction gives
+    path = _features_file(tmp_path / "sorted.hdf5", features[order], labels[order], ["ant", "bee", "cat"])
+    metrics = classifiers.train_from_features(path, tmp_path / "run", c_values=(1.0,), verbose=False)
+    assert metrics["missing_test_classes"] == ["ant", "bee"]
+    written = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert written["missing_test_classes"] == ["ant", "bee"]
+    warning = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[WARN]")]
+    assert len(warning) == 1
+    assert "hold no row of 2 of 3 classes: ant, bee" in warning[0] and "--shuffle" in warning[0]
+
+    shuffled = _features_file(tmp_path / "shuffled.hdf5", features, labels, ["ant", "bee", "cat"])
+    metrics = classifiers.train_from_features(shuffled, tmp_path / "run2", c_values=(1.0,), verbose=False)
+    assert metrics["missing_test_classes"] == []
+    assert "[WARN]" not in capsys.readouterr().out

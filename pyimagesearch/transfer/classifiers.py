@@ -159,7 +159,12 @@ def train_from_features(
 
     Rows [0, i) train and [i, N) test (i = int(N * train_fraction)). Writes into `run_dir`
     the classifier (`classifier.skops`), `classification_report.txt`, `metrics.json` (accuracy,
-    rank1, rank5, best_C, cv_accuracy, rows) and `confusion_matrix.png`. Returns the metrics.
+    rank1, rank5, best_C, cv_accuracy, rows, missing_test_classes) and `confusion_matrix.png`.
+    Returns the metrics.
+
+    A class with no test row (a file extracted with --no-shuffle is in class order, so its
+    last rows hold the last classes only) is named in a `[WARN]` line and in
+    `missing_test_classes`: the scores then say nothing about it.
     """
     from pyimagesearch.transfer import features as features_module
 
@@ -168,6 +173,13 @@ def train_from_features(
     if label_names is None:
         label_names = [str(label) for label in range(int(labels.max()) + 1)]
     split = index_split(len(labels), train_fraction)
+    missing = missing_classes(labels[split:], label_names)
+    if missing:
+        # Printed whatever `verbose` says: the scores that follow are misleading without it.
+        print(f"[WARN] the test rows ({len(labels) - split} of {len(labels)}, the last ones) hold no row of "
+              f"{len(missing)} of {len(label_names)} classes: {', '.join(missing[:10])}"
+              f"{', ...' if len(missing) > 10 else ''}. Are the rows in class order? Extract the features with "
+              f"--shuffle (the default) so the index split is random.")
     if verbose:
         print(f"[INFO] {len(labels)} rows of {data.shape[1]}-d features: {split} train, {len(labels) - split} test")
         print(f"[INFO] tuning C over {list(c_values)} with {folds}-fold cross-validation...")
@@ -192,6 +204,7 @@ def train_from_features(
             "cv_accuracy": float(search.best_score_),
             "train_rows": int(split),
             "test_rows": int(len(labels) - split),
+            "missing_test_classes": missing,
             "search_seconds": seconds,
         },
     )
@@ -199,6 +212,12 @@ def train_from_features(
         print((run_dir / reports.REPORT_NAME).read_text(encoding="utf-8"))
         print(f"[INFO] rank-1: {metrics['rank1']:.4f}  rank-5: {metrics['rank5']:.4f}  (run folder: {run_dir})")
     return metrics
+
+
+def missing_classes(labels, label_names):
+    """The names of the classes (indices into `label_names`) that have no row in `labels`."""
+    present = set(np.asarray(labels).tolist())
+    return [str(name) for index, name in enumerate(label_names) if index not in present]
 
 
 def held_out_rows(features_path, train_fraction=DEFAULT_TRAIN_FRACTION):
