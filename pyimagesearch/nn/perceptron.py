@@ -67,16 +67,16 @@ class Perceptron:
                 f"Received: {features.shape[0]} feature rows and {targets.shape[0]} targets"
             )
         features = self._add_bias_column(features)
-        errors_per_epoch = []
+        mistakes_per_epoch = []
         for _ in range(epochs):
-            errors = 0
+            mistakes = 0
             for sample, target in zip(features, targets):
                 prediction = self.step(np.dot(sample, self.weights))
                 if prediction != target:
-                    errors += 1
+                    mistakes += 1
                     self.weights += -self.alpha * (prediction - target) * sample
-            errors_per_epoch.append(errors)
-        return errors_per_epoch
+            mistakes_per_epoch.append(mistakes)
+        return mistakes_per_epoch
 
     def predict(self, features, add_bias=True):
         """Returns 0/1 predictions, shape (samples,), for one sample or a batch.
