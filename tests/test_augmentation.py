@@ -144,3 +144,46 @@ def test_invalid_arguments_are_refused(keywords):
 def test_a_batch_of_the_wrong_rank_is_refused():
     with pytest.raises(ValueError, match="Received: shape"):
         RandomAffineAugmentation().augment_batch(np.zeros((4, 4, 3), dtype=np.uint8))
+
+
+def _keys(rows, epoch=0):
+    rows = np.asarray(rows)
+    return np.stack([np.full_like(rows, epoch), rows], axis=1)
+
+
+def test_a_keyed_transform_is_a_function_of_the_seed_and_the_key_alone():
+    images = gradient_batch(count=6)
+    augmentation = build_augmentation(seed=5)
+    batch = augmentation(images, keys=_keys(range(6)))
+    # Image by image, in reverse order, after other draws: the same transforms.
+    build_augmentation(seed=5)(images)
+    for row in reversed(range(6)):
+        alone = augmentation(images[row : row + 1], keys=_keys([row]))
+        np.testing.assert_array_equal(alone[0], batch[row])
+    np.testing.assert_array_equal(build_augmentation(seed=5)(images, keys=_keys(range(6))), batch)
+    assert not np.array_equal(augmentation(images, keys=_keys(range(6), epoch=1)), batch)  # another epoch
+    assert not np.array_equal(build_augmentation(seed=6)(images, keys=_keys(range(6))), batch)
+
+
+def test_keyed_batches_do_not_depend_on_the_thread_order_of_a_parallel_map():
+    images = np.random.default_rng(0).integers(0, 255, (64, 16, 16, 3), dtype=np.uint8)
+
+    def run(parallel_calls):
+        augmentation = build_augmentation(seed=7)
+        dataset = tf.data.Dataset.from_tensor_slices((images, _keys(range(64)))).batch(4)
+        dataset = dataset.map(
+            lambda batch, keys: augmentation(batch, training=True, keys=keys),
+            num_parallel_calls=parallel_calls, deterministic=False,
+        )
+        # Completion order may differ; the keys say which image each output is.
+        return np.concatenate([batch.numpy() for batch in dataset])
+
+    serial = run(1)
+    for parallel in (run(4), run(8)):
+        assert sorted(map(bytes, parallel)) == sorted(map(bytes, serial))
+
+
+@pytest.mark.parametrize("keys", [np.zeros((3, 2), int), np.full((4, 2), -1), np.zeros((4, 2)), np.zeros(4, int)])
+def test_keys_that_do_not_fit_the_batch_are_refused(keys):
+    with pytest.raises(ValueError, match="Received: keys"):
+        build_augmentation(seed=0)(gradient_batch(count=4), keys=keys)

@@ -207,3 +207,75 @@ def test_a_one_row_tail_is_merged_so_two_replicas_can_train_and_predict(tmp_path
     model.fit(dataset, epochs=1, verbose=0)
     probabilities, labels = hdf5pipeline.predict_hdf5(model, tmp_path / "val.hdf5", batch_size=8, verbose=0)
     assert probabilities.shape == (17, 3) and len(labels) == 17
+
+
+def _slice_starts(dataset):
+    return [batch[0] for batch in _epoch(dataset)]
+
+
+def test_the_slice_order_of_epoch_k_is_a_function_of_the_seed_and_k(tmp_path):
+    write_indexed_file(tmp_path / "train.hdf5", rows=64)
+    dataset = _raw(tmp_path / "train.hdf5", 8, training=True, seed=3)
+    epochs = [_slice_starts(dataset) for _ in range(3)]
+    assert len({tuple(epoch) for epoch in epochs}) == 3
+    assert _slice_starts(_raw(tmp_path / "train.hdf5", 8, training=True, seed=3, initial_epoch=2)) == epochs[2]
+    # Inside fit, the dataset follows fit's epoch (see pipeline.epoch_callbacks).
+    (epoch_seeds,) = pipeline.epoch_callbacks(dataset)
+    epoch_seeds.on_epoch_begin(1)
+    assert _slice_starts(dataset) == _slice_starts(dataset) == epochs[1]
+    assert pipeline.epoch_callbacks(_raw(tmp_path / "train.hdf5", 8)) == []  # validation: not keyed
+
+
+def _write_random_file(path, rows, size):
+    from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
+
+    images = np.random.default_rng(0).integers(0, 255, (rows, size, size, 3), dtype=np.uint8)
+    with HDF5DatasetWriter(images.shape, path) as writer:
+        writer.store_class_labels(["class0", "class1"])
+        writer.add(images, np.arange(rows) % 2)
+    return images
+
+
+def test_each_row_gets_the_transform_keyed_on_its_epoch_and_row_whatever_the_order(tmp_path):
+    from pyimagesearch.preprocessing import build_augmentation
+
+    images = _write_random_file(tmp_path / "train.hdf5", rows=48, size=12)
+    write_indexed_file(tmp_path / "ids.hdf5", rows=48)  # same slices; its pixels name the rows
+
+    def by_row(shuffle_seed):
+        """{row: augmented image} for the first epoch, under the slice order of `shuffle_seed`."""
+        starts = _slice_starts(_raw(tmp_path / "ids.hdf5", 8, training=True, seed=shuffle_seed))
+        augmentation = build_augmentation(seed=7)
+        dataset = _raw(tmp_path / "train.hdf5", 8, training=True, seed=shuffle_seed, augmentation=augmentation)
+        augmented = np.concatenate([batch.numpy() for batch, _ in dataset])
+        return starts, dict(zip([start + offset for start in starts for offset in range(8)], augmented))
+
+    (one_order, one), (other_order, other) = by_row(1), by_row(2)
+    assert one_order != other_order
+    assert sorted(one) == sorted(other) == list(range(48))
+    for row in range(48):
+        np.testing.assert_array_equal(one[row], other[row])
+    assert not np.array_equal(one[0], images[0])
+
+
+def test_shuffled_raw_slices_are_keyed_too(tmp_path):
+    write_indexed_file(tmp_path / "train.hdf5", rows=40)
+    slices = hdf5pipeline.make_hdf5_slices(tmp_path / "train.hdf5", 8, shuffle=True, seed=3, initial_epoch=1)
+    assert len(slices.element_spec) == 2 and len(pipeline.epoch_callbacks(slices)) == 1
+    trained = _slice_starts(_raw(tmp_path / "train.hdf5", 8, training=True, seed=3, initial_epoch=1))
+    assert [row_ids(batch)[0] for batch, _ in slices] == trained
+
+
+def test_a_resumed_fit_from_hdf5_repeats_the_uninterrupted_one_on_two_replicas(tmp_path):
+    from pyimagesearch.preprocessing import build_augmentation
+    from tests import resumetesting
+
+    _write_random_file(tmp_path / "train.hdf5", rows=36, size=8)  # 36 rows: a short last slice
+
+    def train():
+        return hdf5pipeline.make_hdf5_dataset(
+            tmp_path / "train.hdf5", 8, training=True, seed=1, augmentation=build_augmentation(seed=3), replicas=2
+        )
+
+    uninterrupted, resumed = resumetesting.uninterrupted_and_resumed(train, tmp_path / "epoch_1.keras")
+    resumetesting.assert_same_run(uninterrupted, resumed)

@@ -170,3 +170,105 @@ def test_array_dataset_refuses_a_boolean_batch_size():
     images, labels = np.zeros((4, 2, 2, 3), np.uint8), np.zeros(4, np.int64)
     with pytest.raises(ValueError, match=r"positive integer\. Received: batch_size=True$"):
         pipeline.make_array_dataset(images, labels, True, pipeline.make_batch_transform(classes=2), replicas=1)
+
+
+def _row_order(dataset):
+    """The rows of one pass, in order (images whose pixels are their row index)."""
+    return [int(value) for batch, _ in dataset for value in batch.numpy()[:, 0, 0, 0]]
+
+
+def _indexed_images(rows=10, size=2):
+    return np.arange(rows, dtype=np.uint8)[:, None, None, None] * np.ones((1, size, size, 3), np.uint8)
+
+
+def _shuffled(initial_epoch=0, seed=0, rows=10):
+    transform = pipeline.make_batch_transform(one_hot=False, scale=1.0)
+    return pipeline.make_array_dataset(
+        _indexed_images(rows), np.zeros(rows, int), 4, transform, shuffle=True, seed=seed, replicas=2,
+        initial_epoch=initial_epoch,
+    )
+
+
+def test_the_order_of_epoch_k_is_a_function_of_the_seed_and_k():
+    dataset = _shuffled()
+    epochs = [_row_order(dataset) for _ in range(3)]
+    assert len({tuple(epoch) for epoch in epochs}) == 3  # reshuffled every pass
+    assert _row_order(_shuffled(initial_epoch=2)) == epochs[2]  # a run resumed at epoch 2
+    assert _row_order(_shuffled(seed=1)) != epochs[0]
+
+
+def test_during_fit_the_dataset_follows_the_epoch_keras_is_in():
+    dataset = _shuffled()
+    epoch_4 = _row_order(_shuffled(initial_epoch=4))
+    (epoch_seeds,) = pipeline.epoch_callbacks(dataset)
+    epoch_seeds.on_epoch_begin(4)
+    # Keras opens extra passes (to build the model, and one ahead at the end of an epoch);
+    # all of them see the epoch fit is in.
+    assert _row_order(dataset) == _row_order(dataset) == epoch_4
+    epoch_seeds.on_train_end()
+    assert epoch_seeds.epoch == 5
+    assert pipeline.epoch_callbacks(pipeline.make_array_dataset(
+        _indexed_images(), np.zeros(10, int), 4, pipeline.make_batch_transform(one_hot=False)
+    )) == []  # evaluation data is not keyed
+
+
+def test_each_image_reaches_the_augmentation_with_its_epoch_and_row():
+    def augmentation(images, training=True, keys=None):
+        # Writes epoch * 100 + row into every pixel, so the output shows the keys it got.
+        code = tf.cast(keys[:, 0] * 100 + keys[:, 1], tf.float32)
+        return images * 0 + code[:, None, None, None]
+
+    transform = pipeline.make_batch_transform(one_hot=False, scale=1.0, augmentation=augmentation)
+    assert transform.uses_keys
+    # Unshuffled but augmented, so keyed too; the rows stay in order.
+    dataset = pipeline.make_array_dataset(
+        _indexed_images(rows=6), np.zeros(6, int), 4, transform, replicas=2, initial_epoch=3
+    )
+    assert _row_order(dataset) == [300, 301, 302, 303, 304, 305]
+    assert _row_order(dataset) == [400, 401, 402, 403, 404, 405]
+    plain = pipeline.make_batch_transform(one_hot=False, augmentation=lambda images, training=True: images)
+    assert not plain.uses_keys
+
+
+def test_augmented_batches_are_the_same_in_every_run_and_after_a_resume():
+    from pyimagesearch.preprocessing import build_augmentation
+
+    images = np.random.default_rng(0).integers(0, 255, (40, 12, 12, 3), dtype=np.uint8)
+
+    def batches(initial_epoch=0):
+        transform = pipeline.make_batch_transform(one_hot=False, scale=1.0, augmentation=build_augmentation(seed=3))
+        dataset = pipeline.make_array_dataset(
+            images, np.arange(40), 4, transform, shuffle=True, seed=1, replicas=2, initial_epoch=initial_epoch
+        )
+        return [[(labels.numpy(), batch.numpy()) for batch, labels in dataset] for _ in range(2)]
+
+    first, again, resumed = batches(), batches(), batches(initial_epoch=1)
+    for one, other in ((first, again), (first[1:], resumed[:1])):
+        for epoch, other_epoch in zip(one, other):
+            for (labels, batch), (other_labels, other_batch) in zip(epoch, other_epoch):
+                np.testing.assert_array_equal(labels, other_labels)
+                np.testing.assert_array_equal(batch, other_batch)
+    # Row r in epoch k gets the transform keyed on (seed, k, r), wherever it lands in the order.
+    labels, batch = first[0][0]
+    keys = np.stack([np.zeros_like(labels), labels], axis=1)
+    expected = build_augmentation(seed=3).augment_batch(images[labels].astype(np.float32), keys)
+    np.testing.assert_array_equal(batch, expected)
+
+
+def test_a_resumed_fit_repeats_the_uninterrupted_one_on_two_replicas(tmp_path):
+    from pyimagesearch.preprocessing import build_augmentation
+    from tests import resumetesting
+
+    random = np.random.default_rng(0)
+    images = random.integers(0, 255, (22, 8, 8, 3), dtype=np.uint8)  # 22 rows: a short last batch
+    labels = np.arange(22) % 2
+
+    def train():
+        transform = pipeline.make_batch_transform(2, augmentation=build_augmentation(seed=3))
+        return pipeline.make_array_dataset(images, labels, 8, transform, shuffle=True, seed=1, replicas=2)
+
+    def validation():
+        return pipeline.make_array_dataset(images[:10], labels[:10], 8, pipeline.make_batch_transform(2), replicas=2)
+
+    uninterrupted, resumed = resumetesting.uninterrupted_and_resumed(train, tmp_path / "epoch_1.keras", validation)
+    resumetesting.assert_same_run(uninterrupted, resumed)

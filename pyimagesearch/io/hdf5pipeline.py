@@ -8,11 +8,16 @@ each other, but they overlap the batch transform (cast, preprocessors, augmentat
 scale, one-hot; see `pipeline.make_batch_transform`) and the training step thanks to
 `prefetch`. Only uint8 rows cross from NumPy into TensorFlow.
 
+A training dataset is keyed (see `pipeline.make_array_dataset`): the slice order of epoch k is a
+function of (seed, k), each image's augmentation of (seed, k, row), and the dataset carries the
+`EpochSeeds` callback that `fit` needs (`pipeline.epoch_callbacks(dataset)`) so that a resumed
+run sees the batches of an uninterrupted one.
+
     train = make_hdf5_dataset("train.hdf5", 128, training=True, mean="file",
                               preprocessors=[PatchPreprocessor(227, 227)],
                               augmentation=build_augmentation())
     val = make_hdf5_dataset("val.hdf5", 128, mean="file", preprocessors=[resize_batch(227, 227)])
-    model.fit(train, validation_data=val, epochs=75)
+    model.fit(train, validation_data=val, epochs=75, callbacks=pipeline.epoch_callbacks(train))
 """
 
 import os
@@ -23,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from pyimagesearch.io import hdf5format, pipeline
-from pyimagesearch.utils import errors, validation
+from pyimagesearch.utils import errors, seeding, validation
 
 
 def make_hdf5_dataset(
@@ -42,6 +47,7 @@ def make_hdf5_dataset(
     data_format=None,
     drop_remainder=False,
     replicas=None,
+    initial_epoch=0,
 ):
     """Returns a batched, prefetched `tf.data.Dataset` of (images, labels) from an HDF5 file.
 
@@ -55,7 +61,9 @@ def make_hdf5_dataset(
         training: True for the training pipeline. It turns shuffling on by default and is
             required for `augmentation`, which never touches validation or test data.
         shuffle: shuffle the order of the slices every epoch (default: `training`).
-        seed: seed of the slice order; with the same seed every run sees the same order.
+        seed: seed of the slice order: epoch k's order is a function of (seed, k), so every
+            run, resumed or not, sees the same order in epoch k. None: drawn from NumPy's
+            global generator (which `seeding.set_seed` seeds).
         preprocessors: batch preprocessors (see `pipeline.make_batch_transform`).
         augmentation: random layers such as `build_augmentation()`, training only.
         mean: None, "file" (the per-channel mean stored in the file: the training split's
@@ -68,6 +76,8 @@ def make_hdf5_dataset(
         replicas: no batch is smaller than this (default: the replicas `get_strategy()`
             uses); a shorter last slice is merged into the one before it (see
             `pipeline.batch_bounds`).
+        initial_epoch: the epoch of the first pass when the dataset is iterated outside
+            `fit`; inside `fit`, its `pipeline.epoch_callbacks(dataset)` follow fit's epoch.
     """
     batch_size = validation.check_positive_integer("batch_size", batch_size)
     validation.check_flag("training", training)
@@ -93,21 +103,36 @@ def make_hdf5_dataset(
         data_format=data_format,
         preprocessors=preprocessors,
     )
-    return _slice_dataset(info, batch_size, shuffle, seed, drop_remainder, replicas).map(
-        transform, num_parallel_calls=tf.data.AUTOTUNE
-    ).prefetch(tf.data.AUTOTUNE)
+    keyed = shuffle or transform.uses_keys
+    dataset, epoch_seeds = _slice_dataset(
+        info, batch_size, shuffle, seed, drop_remainder, replicas, keyed, initial_epoch
+    )
+    transform = pipeline.keyed_transform(transform) if keyed else transform
+    dataset = dataset.map(transform, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    if epoch_seeds is not None:
+        dataset.epoch_seeds = epoch_seeds
+    return dataset
 
 
 def make_hdf5_slices(
-    db_path, batch_size, data_key="images", shuffle=False, seed=None, drop_remainder=False, replicas=None
+    db_path, batch_size, data_key="images", shuffle=False, seed=None, drop_remainder=False, replicas=None,
+    initial_epoch=0,
 ):
     """The raw stage of `make_hdf5_dataset`: uint8 (or float32) row batches and int64 labels.
 
-    For callers that bring their own transform (benchmarks, feature extraction).
+    For callers that bring their own transform (benchmarks, feature extraction). Shuffled, it
+    is keyed like `make_hdf5_dataset` and carries its `pipeline.epoch_callbacks`.
     """
     batch_size = validation.check_positive_integer("batch_size", batch_size)
     info = hdf5format.read_dataset_info(db_path, data_key)
-    return _slice_dataset(info, batch_size, shuffle, seed, drop_remainder, replicas)
+    dataset, epoch_seeds = _slice_dataset(
+        info, batch_size, shuffle, seed, drop_remainder, replicas, shuffle, initial_epoch
+    )
+    if epoch_seeds is None:
+        return dataset
+    dataset = dataset.map(lambda batch, labels, keys: (batch, labels))
+    dataset.epoch_seeds = epoch_seeds
+    return dataset
 
 
 def predict_hdf5(
@@ -155,11 +180,13 @@ def predict_hdf5(
     return probabilities.reshape(len(labels), crops, -1).mean(axis=1), labels
 
 
-def _slice_dataset(info, batch_size, shuffle, seed, drop_remainder, replicas=None):
+def _slice_dataset(info, batch_size, shuffle, seed, drop_remainder, replicas=None, keyed=False, initial_epoch=0):
+    """(dataset, EpochSeeds or None): (batch, labels) slices, or (batch, labels, keys) if `keyed`."""
     try:
         bounds = pipeline.batch_bounds(info["rows"], batch_size, replicas, drop_remainder)
     except ValueError as error:
         raise errors.InvalidArgumentError(f"{info['path']}: {error}") from error
+    initial_epoch = validation.check_integer("initial_epoch", initial_epoch, minimum=0)
     slices = len(bounds)
     reader = _SliceReader(info["path"], info["data_key"], bounds, info["compression"])
     data_dtype = tf.as_dtype(np.dtype(info["dtype"]))
@@ -173,14 +200,32 @@ def _slice_dataset(info, batch_size, shuffle, seed, drop_remainder, replicas=Non
         labels.set_shape((batch_dimension,))
         return batch, labels
 
-    if shuffle:
+    if not keyed:
+        return tf.data.Dataset.range(slices).map(read, num_parallel_calls=tf.data.AUTOTUNE), None
+    epoch_seeds = seeding.EpochSeeds(seeding.resolve_seed(seed), initial_epoch)
+    starts = tf.constant([start for start, _ in bounds], dtype=tf.int64)
+    stops = tf.constant([stop for _, stop in bounds], dtype=tf.int64)
+
+    def slice_order(epoch):
         # The last slice may be odd-sized; it stays last, because the first batch of a
         # distributed fit must split evenly (see `pipeline.batch_bounds`).
-        dataset = tf.data.Dataset.range(slices - 1).shuffle(max(slices - 1, 1), seed=seed, reshuffle_each_iteration=True)
-        dataset = dataset.concatenate(tf.data.Dataset.range(slices - 1, slices))
-    else:
-        dataset = tf.data.Dataset.range(slices)
-    return dataset.map(read, num_parallel_calls=tf.data.AUTOTUNE)
+        order = seeding.generator(epoch_seeds.seed, seeding.SHUFFLE, epoch).permutation(slices - 1)
+        return np.append(order, slices - 1).astype(np.int64)
+
+    def slices_of_epoch(epoch):
+        if not shuffle:
+            return tf.data.Dataset.range(slices)
+        order = tf.numpy_function(slice_order, [epoch], tf.int64, stateful=False)
+        order.set_shape([slices])
+        return tf.data.Dataset.from_tensor_slices(order)
+
+    def read_with_keys(index, epoch):
+        batch, labels = read(index)
+        return batch, labels, pipeline.row_keys(tf.range(starts[index], stops[index]), epoch)
+
+    dataset = pipeline.keyed_epochs(epoch_seeds, slices_of_epoch)
+    dataset = dataset.map(read_with_keys, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.apply(tf.data.experimental.assert_cardinality(slices)), epoch_seeds
 
 
 class _SliceReader:

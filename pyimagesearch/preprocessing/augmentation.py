@@ -14,6 +14,13 @@ It runs in `tf.data` `map`, on training batches only:
 
 It is not a layer to put inside a model: the warp runs in NumPy/OpenCV through
 `tf.numpy_function`, which TensorFlow can't compile or save with a model.
+
+Inside the project's pipelines (`pyimagesearch.io.pipeline.make_batch_transform`) each image
+comes with a key (epoch, row), and its transform is drawn from a generator made for
+(seed, epoch, row) alone (`seeding.generator`): the same in every run with that seed, whichever
+thread of the parallel `map` warps it, and in a resumed run as in one that never stopped.
+Called without keys (on a NumPy batch, or in a `map` of your own) the transforms come from one
+seeded generator in call order, which parallel calls make unrepeatable.
 """
 
 import math
@@ -23,7 +30,7 @@ import cv2
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch.utils import errors, validation
+from pyimagesearch.utils import errors, seeding, validation
 
 # ImageDataGenerator's fill modes and the OpenCV borders that behave the same way.
 FILL_MODES = {
@@ -60,8 +67,9 @@ def build_augmentation(
     - `fill_mode`: how pixels from outside the image are filled: nearest, reflect, wrap or
       constant (black).
 
-    Zero (or False) turns a part off. `seed` makes the sequence of random transforms
-    repeatable when batches are augmented one after another.
+    Zero (or False) turns a part off. `seed` makes the transforms repeatable: keyed ones
+    (see the module docstring) are a function of (seed, key); unkeyed ones repeat when
+    batches are augmented one after another.
     """
     return RandomAffineAugmentation(
         rotation=rotation,
@@ -75,12 +83,23 @@ def build_augmentation(
     )
 
 
+# Numbers drawn per image: rotation, shear, zoom x, zoom y, flip, shift x, shift y.
+_DRAWS = 7
+
+
+def _scaled(uniform, limit):
+    """Maps numbers in [0, 1) onto [-limit, limit)."""
+    return (2.0 * uniform - 1.0) * limit
+
+
 class RandomAffineAugmentation:
     """Warps every image of a batch (N, H, W, C) with its own random affine transform.
 
     Call it on a tf.Tensor inside `tf.data` `map` or on a NumPy batch; the result has the
     input's shape and dtype. `training=False` returns the batch unchanged, so validation and
-    test data can pass through the same code untouched. See `build_augmentation`.
+    test data can pass through the same code untouched. `keys` (N, K) non-negative integers,
+    one row per image such as (epoch, row), make each image's transform a function of
+    (seed, its key). See `build_augmentation`.
     """
 
     def __init__(
@@ -105,20 +124,26 @@ class RandomAffineAugmentation:
         self.horizontal_flip = horizontal_flip
         self.fill_mode = fill_mode
         self.seed = validation.check_seed(seed)
+        # The seed of keyed transforms; None draws one from NumPy's global generator.
+        self._key_seed = seeding.resolve_seed(self.seed)
         self._random = np.random.default_rng(self.seed)
         # tf.data calls the warp from several threads; a NumPy Generator is not thread-safe.
         self._random_lock = threading.Lock()
 
-    def __call__(self, images, training=True):
+    def __call__(self, images, training=True, keys=None):
         if not training:
             return images
         if not tf.is_tensor(images):
-            return self.augment_batch(np.asarray(images))
-        augmented = tf.numpy_function(self.augment_batch, [images], images.dtype, stateful=True)
+            return self.augment_batch(np.asarray(images), None if keys is None else np.asarray(keys))
+        if keys is None:
+            augmented = tf.numpy_function(self.augment_batch, [images], images.dtype, stateful=True)
+        else:
+            # A function of its inputs: tf.data may run it on any thread, in any order.
+            augmented = tf.numpy_function(self.augment_batch, [images, keys], images.dtype, stateful=False)
         augmented.set_shape(images.shape)
         return augmented
 
-    def augment_batch(self, images):
+    def augment_batch(self, images, keys=None):
         """Returns a new NumPy batch (N, H, W, C) with each image warped by its own transform."""
         if images.ndim != 4 or not 1 <= images.shape[-1] <= 4:
             raise errors.InvalidArgumentError(
@@ -126,7 +151,7 @@ class RandomAffineAugmentation:
                 f"Received: shape={images.shape}"
             )
         count, height, width = images.shape[:3]
-        matrices = self.sample_matrices(count, height, width)
+        matrices = self.sample_matrices(count, height, width, keys)
         border = FILL_MODES[self.fill_mode]
         augmented = np.empty_like(images)
         for index in range(count):
@@ -139,20 +164,20 @@ class RandomAffineAugmentation:
             )
         return augmented
 
-    def sample_matrices(self, count, height, width):
+    def sample_matrices(self, count, height, width, keys=None):
         """Draws `count` forward affine matrices (count, 2, 3) mapping input to output pixels.
 
-        Each is, about the image centre: flip, zoom, shear, rotation, then the shift.
+        Each is, about the image centre: flip, zoom, shear, rotation, then the shift. With
+        `keys` (count, K), image i's matrix is a function of (seed, keys[i]) alone.
         """
-        with self._random_lock:
-            random = self._random
-            angle = np.radians(random.uniform(-self.rotation, self.rotation, count))
-            shear = random.uniform(-self.shear, self.shear, count)
-            zoom_x = random.uniform(1 - self.zoom, 1 + self.zoom, count)
-            zoom_y = random.uniform(1 - self.zoom, 1 + self.zoom, count)
-            flip = np.where(random.random(count) < 0.5, -1.0, 1.0) if self.horizontal_flip else np.ones(count)
-            shift_x = random.uniform(-self.width_shift, self.width_shift, count) * width
-            shift_y = random.uniform(-self.height_shift, self.height_shift, count) * height
+        uniform = self._uniform_draws(count, keys)
+        angle = np.radians(_scaled(uniform[:, 0], self.rotation))
+        shear = _scaled(uniform[:, 1], self.shear)
+        zoom_x = 1 + _scaled(uniform[:, 2], self.zoom)
+        zoom_y = 1 + _scaled(uniform[:, 3], self.zoom)
+        flip = np.where(uniform[:, 4] < 0.5, -1.0, 1.0) if self.horizontal_flip else np.ones(count)
+        shift_x = _scaled(uniform[:, 5], self.width_shift) * width
+        shift_y = _scaled(uniform[:, 6], self.height_shift) * height
         # Rotation by `angle` after a shear by `shear` is [[cos a, -sin(a + s)], [sin a, cos(a + s)]].
         linear = np.empty((count, 2, 2))
         linear[:, 0, 0] = np.cos(angle) * zoom_x * flip
@@ -165,6 +190,21 @@ class RandomAffineAugmentation:
         # x' = L (x - c) + c + shift
         matrices[:, :, 2] = centre - linear @ centre + np.stack([shift_x, shift_y], axis=1)
         return matrices
+
+    def _uniform_draws(self, count, keys):
+        """(count, 7) numbers in [0, 1): one row per image, from its key or in call order."""
+        if keys is None:
+            with self._random_lock:
+                return self._random.random((count, _DRAWS))
+        keys = np.asarray(keys)
+        if keys.ndim != 2 or len(keys) != count or not np.issubdtype(keys.dtype, np.integer) or (keys < 0).any():
+            raise errors.InvalidArgumentError(
+                "`keys` must be non-negative integers, one row per image (count, K). "
+                f"Received: keys with shape {keys.shape} and dtype {keys.dtype} for {count} images"
+            )
+        return np.stack([
+            seeding.generator(self._key_seed, seeding.AUGMENTATION, *key).random(_DRAWS) for key in keys.tolist()
+        ]) if count else np.empty((0, _DRAWS))
 
     def get_config(self):
         return {

@@ -20,6 +20,7 @@ from pyimagesearch.callbacks.bestmodelcheckpoint import BestModelCheckpoint
 from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
 from pyimagesearch.callbacks.terminateonnonfinite import NonFiniteLossError, TerminateOnNonFinite
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
+from pyimagesearch.io import pipeline
 from pyimagesearch.training import runs
 from pyimagesearch.utils import atomic, errors
 
@@ -120,10 +121,12 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
     A NaN or infinite loss raises `NonFiniteLossError` naming the epoch, the last good
     checkpoint and the command that restarts from it at a lower learning rate. Ctrl-C prints
     the epoch reached, the newest checkpoint and the resume command, and exits with 130.
+    A keyed training dataset also gets its epoch callback (`pipeline.epoch_callbacks`), so
+    its order, augmentation and the model's dropout in epoch k are the same after a resume.
     """
     callbacks = run_callbacks(
         run_dir, initial_epoch, arguments.checkpoint_every, keep_checkpoints=getattr(arguments, "keep_checkpoints", None)
-    )
+    ) + pipeline.epoch_callbacks(train_dataset)
     try:
         model.fit(
             train_dataset,
