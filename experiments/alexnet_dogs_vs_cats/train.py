@@ -70,7 +70,12 @@ def make_datasets(arguments, global_batch_size):
 
 def main():
     arguments = parse_arguments()
-    run_dir = runs.open_run(arguments, config.EXPERIMENT)
+    # Train, val and test must share their class names; checked before a new run folder is made.
+    run_dir = runs.open_run(
+        arguments, config.EXPERIMENT, before_create=lambda: heldout.check_hdf5_splits(arguments.dataset)
+    )
+    if arguments.resume:
+        heldout.check_hdf5_splits(arguments.dataset)
     seeding.set_seed(arguments.seed)
     distribution = strategy.get_strategy()
     global_batch_size = pipeline.global_batch_size(arguments.batch_size, distribution)
