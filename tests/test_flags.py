@@ -72,3 +72,9 @@ def test_an_existing_dataset_path_is_made_absolute_and_a_catalog_name_is_kept(tm
     assert flags.parse_run_arguments(_parser(), ["--dataset", "synthetic-flowers17"]).dataset == "synthetic-flowers17"
     assert flags.parse_run_arguments(_parser(), ["--dataset", "missing/folder"]).dataset == "missing/folder"
     assert flags.parse_run_arguments(_parser(), []).dataset == "digits"  # the default, a catalog name
+
+
+def test_deterministic_is_off_unless_asked_for():
+    assert flags.parse_run_arguments(_parser(), []).deterministic is False
+    arguments = flags.parse_run_arguments(_parser(), ["--deterministic"])
+    assert arguments.deterministic is True and "deterministic" in arguments.given_flags

@@ -76,7 +76,7 @@ def main():
     )
     if arguments.resume:
         heldout.check_hdf5_splits(arguments.dataset)
-    seeding.set_seed(arguments.seed)
+    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
     distribution = strategy.get_strategy()
     global_batch_size = pipeline.global_batch_size(arguments.batch_size, distribution)
     data_dir = pathlib.Path(arguments.dataset)

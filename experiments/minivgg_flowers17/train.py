@@ -131,7 +131,7 @@ def make_datasets(arguments, split, images, global_batch_size):
 def main():
     arguments = parse_arguments()
     run_dir, split, images = prepare_run(arguments)
-    seeding.set_seed(arguments.seed)
+    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
     distribution = strategy.get_strategy()
     data_source = {"hdf5_dir": arguments.hdf5} if arguments.hdf5 else {"dataset_root": split["dataset_root"]}
     runs.write_run_config(

@@ -10,8 +10,8 @@
     arguments = flags.parse_run_arguments(parser)  # parsed and checked, nothing written yet
 
 One place for the names, types, help and checks of --dataset, --epochs, --batch-size,
---learning-rate, --seed, --output, --run-id, --resume, --from-epoch, --checkpoint-every and
---keep-checkpoints, so every train script reads them the same way and `runs.open_run` can rely
+--learning-rate, --seed, --deterministic, --output, --run-id, --resume, --from-epoch,
+--checkpoint-every and --keep-checkpoints, so every train script reads them the same way and `runs.open_run` can rely
 on them. `parse_run_arguments` also records which flags were typed on the command line
 (`given_flags`), so a resumed run can tell a flag the user changed from a default, and makes a
 `--dataset` that names an existing folder or file absolute, so config.json names it for
@@ -55,6 +55,10 @@ def add_run_arguments(
         "--keep-checkpoints", type=int, default=None, metavar="N", help="keep only the newest N (default: all)"
     )
     parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument(
+        "--deterministic", action="store_true",
+        help="TensorFlow's deterministic kernels (tf.config.experimental.enable_op_determinism), for GPUs",
+    )
     parser.add_argument("--output", default=output, help="root folder for run folders")
     parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
     parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue a run from its newest checkpoint")

@@ -55,7 +55,7 @@ def make_splits(arguments, paths, dataset_root, test_size):
 
 def build_model(arguments, classes, distribution):
     """A fresh surgery model (re-seeded, so every fold starts alike), built inside the strategy's scope."""
-    seeding.set_seed(arguments.seed)
+    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
     with distribution.scope():
         return finetuning.build_fine_tuning_model(
             arguments.backbone, classes, arguments.weights, arguments.image_size, arguments.dense

@@ -268,6 +268,7 @@ def run_stage(
     from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
     from pyimagesearch.callbacks.terminateonnonfinite import TerminateOnNonFinite
     from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
+    from pyimagesearch.io import pipeline
     from pyimagesearch.training import runs
 
     stage_dir = pathlib.Path(stage_dir)
@@ -306,6 +307,8 @@ def run_stage(
         if checkpoint_every is not None:
             callbacks.append(EpochCheckpoint(stage_dir / runs.CHECKPOINT_FOLDER, every=checkpoint_every,
                                              start_at=initial_epoch, keep=None))
+        # The dataset's shuffle and augmentation follow fit's epoch, so a resumed stage repeats them.
+        callbacks += pipeline.epoch_callbacks(train_dataset)
         model.fit(
             train_dataset,
             validation_data=validation_dataset,
