@@ -83,3 +83,18 @@ def test_patch_larger_than_image_raises_value_error():
 def test_invalid_arguments_raise_value_error(arguments):
     with pytest.raises(ValueError, match="Received: "):
         PatchPreprocessor(**arguments)
+
+
+def test_keyed_patches_are_a_function_of_seed_and_key_alone():
+    images = tf.constant(np.stack([_position_image(8, 10)] * 3))
+    keys = tf.constant([[0, 5], [0, 6], [1, 5]], dtype=tf.int64)
+    first = PatchPreprocessor(width=4, height=3, seed=11).preprocess_batch(images, keys=keys).numpy()
+    # Another instance, after other draws, and the same keys in another order.
+    second = PatchPreprocessor(width=4, height=3, seed=11)
+    second.preprocess_batch(images)
+    reordered = second.preprocess_batch(tf.gather(images, [2, 0, 1]), keys=tf.gather(keys, [2, 0, 1])).numpy()
+    np.testing.assert_array_equal(first, reordered[[1, 2, 0]])
+    assert first.shape == (3, 3, 4, 2)
+    offsets = [_offset_of(patch, 10) for patch in first]  # each is a real window of the image
+    other_seed = PatchPreprocessor(width=4, height=3, seed=12).preprocess_batch(images, keys=keys).numpy()
+    assert offsets != [_offset_of(patch, 10) for patch in other_seed]
