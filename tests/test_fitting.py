@@ -150,7 +150,7 @@ def test_ctrl_c_prints_how_to_resume_and_exits_130(tmp_path, monkeypatch, capsys
     assert stopped.value.code == fitting.INTERRUPTED_EXIT_CODE == 130
     error = capsys.readouterr().err.strip().splitlines()
     assert error[-1] == (
-        f"[INFO] interrupted in epoch 2. The last good checkpoint is "
+        f"[INFO] interrupted after epoch 1 of 3. The last good checkpoint is "
         f"{tmp_path / runs.CHECKPOINT_FOLDER / 'epoch_1.keras'} (epoch 1); continue with: "
         f"python train.py --resume {tmp_path}"
     )

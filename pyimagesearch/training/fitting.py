@@ -134,6 +134,8 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
             epochs=arguments.epochs,
             initial_epoch=initial_epoch,
             callbacks=callbacks,
+            # The datasets order their batches themselves (keyed on seed and epoch).
+            shuffle=False,
             verbose=fit_verbosity(),
         )
     except NonFiniteLossError as error:
@@ -141,9 +143,10 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
             f"{error} {_restart_hint(run_dir, arguments, lower_rate=True)}", error.epoch, error.batch
         ) from error
     except KeyboardInterrupt:
-        reached = callbacks[0].epoch
+        completed = callbacks[1].epochs  # the TrainingMonitor's count of finished epochs
         print(
-            f"\n[INFO] interrupted in epoch {reached}. {_restart_hint(run_dir, arguments, lower_rate=False)}",
+            f"\n[INFO] interrupted after epoch {completed} of {arguments.epochs}. "
+            f"{_restart_hint(run_dir, arguments, lower_rate=False)}",
             file=sys.stderr,
         )
         raise SystemExit(INTERRUPTED_EXIT_CODE) from None

@@ -315,6 +315,7 @@ def run_stage(
             epochs=stage.epochs,
             initial_epoch=initial_epoch,
             callbacks=callbacks,
+            shuffle=False,  # the dataset orders its batches itself (keyed on seed and epoch)
             verbose=verbose,
         )
     if checkpoint_every is not None:
