@@ -88,7 +88,10 @@ def test_synthetic_entry_generates_the_flowers17_layout(tmp_path):
 
 
 def test_the_catalog_holds_the_documented_entries():
-    assert catalog.catalog_names() == ["digits", "dogs-vs-cats", "flowers17", "synthetic-flowers17"]
+    assert catalog.catalog_names() == [
+        "cifar10", "digits", "dogs-vs-cats", "flowers17", "mnist", "synthetic-cifar10", "synthetic-flowers17",
+        "synthetic-tiny-imagenet", "tiny-imagenet-200",
+    ]
     flowers = catalog.CATALOG["flowers17"]
     assert flowers.url == catalog.FLOWERS17_URL and flowers.sha256 == catalog.FLOWERS17_SHA256
     assert flowers.filename == "17flowers.tgz"
@@ -121,3 +124,39 @@ def test_arrange_flowers17_refuses_an_archive_without_the_images(tmp_path):
 
     with pytest.raises(download.DatasetDownloadError, match=r"Expected exactly 17 images"):
         catalog.arrange_flowers17(tmp_path, tmp_path / "out", images_per_class=1)
+
+
+def test_the_cifar10_tiny_imagenet_and_mnist_entries_cite_the_published_facts():
+    cifar = catalog.CATALOG["cifar10"]
+    assert cifar.url == "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+    assert cifar.md5 == "c32a1d4ab5d03f1284b67883e8d87530" and cifar.size == 170_052_171
+    assert cifar.filename == "cifar-10-binary.tar.gz"
+    tiny = catalog.CATALOG["tiny-imagenet-200"]
+    assert tiny.url == "http://cs231n.stanford.edu/tiny-imagenet-200.zip"
+    assert tiny.md5 == "90528d7ca1a48142e341f4ef8d21d0de" and tiny.filename == "tiny-imagenet-200.zip"
+    digits_file = catalog.CATALOG["mnist"]
+    assert digits_file.url == "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+    assert digits_file.sha256 == "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+    for name, alternative in (("cifar10", "synthetic-cifar10"), ("tiny-imagenet-200", "synthetic-tiny-imagenet"),
+                              ("mnist", "digits")):
+        assert f"--dataset {alternative}" in catalog.CATALOG[name].offline_alternative
+    assert catalog.CATALOG["synthetic-cifar10"].url is None
+    assert catalog.CATALOG["synthetic-tiny-imagenet"].url is None
+
+
+@pytest.mark.parametrize("name", ["cifar10", "synthetic-cifar10", "tiny-imagenet-200", "mnist"])
+def test_an_existing_folder_lacking_the_dataset_files_is_not_taken_for_the_dataset(tmp_path, name):
+    # A class folder would satisfy the flowers rule; these entries name the files they need.
+    (tmp_path / name / "something").mkdir(parents=True)
+
+    with pytest.raises(ValueError, match=r"exists but lacks .*Delete it"):
+        catalog.resolve_dataset(name, datasets_root=tmp_path, verbose=False)
+
+
+def test_stand_ins_of_other_sizes_get_their_own_folder():
+    assert catalog.synthetic_cifar10_entry().name == "synthetic-cifar10"
+    assert catalog.synthetic_cifar10_entry(train_images=50000, test_images=10000).name == "synthetic-cifar10-50000-10000"
+    assert catalog.synthetic_tiny_imagenet_entry().name == "synthetic-tiny-imagenet"
+    assert catalog.synthetic_tiny_imagenet_entry(classes=200, train_per_class=500, val_per_class=50).name == (
+        "synthetic-tiny-imagenet-200-500-50"
+    )

@@ -1,8 +1,14 @@
-"""Dataset names to folders of class subfolders, downloaded or generated on first use.
+"""Dataset names to prepared folders, downloaded or generated on first use.
 
     root = resolve_dataset("flowers17")        # datasets/flowers17/<class>/image_0001.jpg ...
     root = resolve_dataset("synthetic-flowers17")   # generated offline
     root = resolve_dataset("path/to/my/images")     # any existing folder, returned as is
+    root = resolve_dataset("cifar10")          # datasets/cifar10/cifar-10-batches-bin/*.bin
+    root = resolve_dataset("mnist")            # datasets/mnist/ holding mnist.npz
+
+Most entries are folders of class subfolders. CIFAR-10, Tiny ImageNet and MNIST keep their own
+layouts (read them with `cifar10.load_cifar10`, `tinyimagenet.load_tiny_imagenet_splits` and
+`mnist.load_mnist`); for them the entry's `required_paths` say what a prepared folder holds.
 
 Data lives under the datasets root: the `PYIMAGESEARCH_DATASETS` environment variable, or
 `datasets/` in the working directory. Downloaded archives are kept in `<root>/downloads/`
@@ -24,7 +30,16 @@ import os
 import pathlib
 import shutil
 
-from pyimagesearch.datasets import download as download_module, imagefiles
+# The dataset modules import this one only inside their functions, so there is no import cycle.
+from pyimagesearch.datasets import (
+    cifar10,
+    download as download_module,
+    imagefiles,
+    mnist,
+    syntheticcifar10,
+    synthetictinyimagenet,
+    tinyimagenet,
+)
 from pyimagesearch.utils import atomic, errors
 
 ENVIRONMENT_VARIABLE = "PYIMAGESEARCH_DATASETS"
@@ -54,6 +69,21 @@ DOGS_VS_CATS_URL = (
 )
 DOGS_VS_CATS_SIZE = 824_887_076
 
+# The authors' binary CIFAR-10 (no pickles). The md5 and size are from the authors' page; one
+# public source reports the sha256 below, which is documented but not checked.
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+CIFAR10_MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
+CIFAR10_SIZE = 170_052_171
+CIFAR10_REPORTED_SHA256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
+
+# cs231n's Tiny ImageNet 200.
+TINY_IMAGENET_URL = "http://cs231n.stanford.edu/tiny-imagenet-200.zip"
+TINY_IMAGENET_MD5 = "90528d7ca1a48142e341f4ef8d21d0de"
+
+# The mnist.npz that keras.datasets.mnist downloads.
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
 
 @dataclasses.dataclass(frozen=True)
 class DatasetEntry:
@@ -65,6 +95,10 @@ class DatasetEntry:
     `generate(output_dir, verbose)`, which writes the folder atomically itself.
     `offline_alternative` is what the error message suggests when there is no network.
     `record_sha256`: keep the sha256 of the first download and check later copies against it.
+    `extract(archive_path, output_dir, verbose)` makes the folder `arrange` reads; default:
+    `download.extract_archive` (every member checked, all extracted).
+    `required_paths`: what a prepared folder must hold, relative to it; empty (the default)
+    means class subfolders.
     """
 
     name: str
@@ -78,6 +112,8 @@ class DatasetEntry:
     generate: object = None
     offline_alternative: str = ""
     record_sha256: bool = False
+    extract: object = None
+    required_paths: tuple = ()
 
     def __post_init__(self):
         downloaded = self.url is not None
@@ -146,6 +182,118 @@ def digits_entry():
     )
 
 
+def cifar10_entry(url=CIFAR10_URL, md5=CIFAR10_MD5, size=CIFAR10_SIZE, sha256=None):
+    """CIFAR-10's binary version (163 MB); only the batch files and batches.meta.txt are extracted."""
+    return DatasetEntry(
+        name="cifar10",
+        description="CIFAR-10: 50,000 + 10,000 32x32 colour images, 10 classes (binary version, 163 MB download)",
+        url=url,
+        filename=url.rstrip("/").rsplit("/", 1)[-1] or "cifar-10-binary.tar.gz",
+        sha256=sha256,
+        md5=md5,
+        size=size,
+        extract=cifar10.extract_members,
+        arrange=cifar10.arrange,
+        offline_alternative="`--dataset synthetic-cifar10` (a generated stand-in in the same binary format)",
+        required_paths=cifar10.MEMBERS,
+    )
+
+
+def synthetic_cifar10_entry(seed=42, train_images=None, test_images=None, difficulty=None):
+    """The generated CIFAR-10 stand-in (no network); see `syntheticcifar10.py`.
+
+    Defaults: 5,000 training and 1,000 test images. Other sizes get their own folder,
+    `synthetic-cifar10-<train>-<test>`, so they never mix with the default one.
+    """
+    train_images = syntheticcifar10.DEFAULT_TRAIN_IMAGES if train_images is None else train_images
+    test_images = syntheticcifar10.DEFAULT_TEST_IMAGES if test_images is None else test_images
+    default = (train_images, test_images) == (syntheticcifar10.DEFAULT_TRAIN_IMAGES, syntheticcifar10.DEFAULT_TEST_IMAGES)
+    return DatasetEntry(
+        name="synthetic-cifar10" if default else f"synthetic-cifar10-{train_images}-{test_images}",
+        description=f"Generated stand-in for CIFAR-10: {train_images} + {test_images} drawn 32x32 shapes (offline)",
+        generate=functools.partial(
+            _generate_synthetic_cifar10, seed=seed, train_images=train_images, test_images=test_images,
+            difficulty=difficulty,
+        ),
+        required_paths=cifar10.MEMBERS,
+    )
+
+
+def tiny_imagenet_entry(url=TINY_IMAGENET_URL, md5=TINY_IMAGENET_MD5, sha256=None, size=None):
+    """cs231n's Tiny ImageNet 200 (train/, val/, test/, wnids.txt, words.txt)."""
+    return DatasetEntry(
+        name="tiny-imagenet-200",
+        description="Tiny ImageNet 200: 200 classes x 500 64x64 training images, 10,000 labelled val images",
+        url=url,
+        filename=url.rstrip("/").rsplit("/", 1)[-1] or "tiny-imagenet-200.zip",
+        sha256=sha256,
+        md5=md5,
+        size=size,
+        arrange=tinyimagenet.arrange,
+        offline_alternative="`--dataset synthetic-tiny-imagenet` (a generated stand-in with the same layout)",
+        required_paths=tinyimagenet.REQUIRED_PATHS,
+    )
+
+
+def synthetic_tiny_imagenet_entry(seed=42, classes=None, train_per_class=None, val_per_class=None, difficulty=None):
+    """The generated Tiny ImageNet stand-in (no network); see `synthetictinyimagenet.py`.
+
+    Defaults: 10 classes x 60 training images, 10 val images each. Other sizes get their own
+    folder, `synthetic-tiny-imagenet-<classes>-<train>-<val>`.
+    """
+    stand_in = synthetictinyimagenet
+    sizes = (
+        stand_in.DEFAULT_CLASSES if classes is None else classes,
+        stand_in.DEFAULT_TRAIN_PER_CLASS if train_per_class is None else train_per_class,
+        stand_in.DEFAULT_VAL_PER_CLASS if val_per_class is None else val_per_class,
+    )
+    default = sizes == (stand_in.DEFAULT_CLASSES, stand_in.DEFAULT_TRAIN_PER_CLASS, stand_in.DEFAULT_VAL_PER_CLASS)
+    return DatasetEntry(
+        name="synthetic-tiny-imagenet" if default else "synthetic-tiny-imagenet-{}-{}-{}".format(*sizes),
+        description=f"Generated stand-in for Tiny ImageNet: {sizes[0]} classes x {sizes[1]} drawn 64x64 shapes (offline)",
+        generate=functools.partial(
+            _generate_synthetic_tiny_imagenet, seed=seed, classes=sizes[0], train_per_class=sizes[1],
+            val_per_class=sizes[2], difficulty=difficulty,
+        ),
+        required_paths=tinyimagenet.REQUIRED_PATHS,
+    )
+
+
+def mnist_entry(url=MNIST_URL, sha256=MNIST_SHA256, md5=None, size=None):
+    """Keras' mnist.npz (11 MB), kept whole as `<root>/mnist/mnist.npz`."""
+    return DatasetEntry(
+        name="mnist",
+        description="MNIST: 60,000 + 10,000 28x28 handwritten digits, as mnist.npz (11 MB download)",
+        url=url,
+        filename=url.rstrip("/").rsplit("/", 1)[-1] or "mnist.npz",
+        sha256=sha256,
+        md5=md5,
+        size=size,
+        extract=mnist.place_download,
+        arrange=mnist.arrange,
+        offline_alternative="`--dataset digits` (scikit-learn's 1,797 real 8x8 digits, offline)",
+        required_paths=("mnist.npz",),
+    )
+
+
+def _generate_synthetic_cifar10(output_dir, verbose, seed, train_images, test_images, difficulty):
+    if difficulty is None:
+        difficulty = syntheticcifar10.DEFAULT_DIFFICULTY
+    syntheticcifar10.generate_synthetic_cifar10(
+        output_dir, seed=seed, train_images=train_images, test_images=test_images, difficulty=difficulty,
+        verbose=verbose,
+    )
+
+
+def _generate_synthetic_tiny_imagenet(output_dir, verbose, seed, classes, train_per_class, val_per_class, difficulty):
+    if difficulty is None:
+        difficulty = synthetictinyimagenet.DEFAULT_DIFFICULTY
+    synthetictinyimagenet.generate_synthetic_tiny_imagenet(
+        output_dir, seed=seed, classes=classes, train_per_class=train_per_class, val_per_class=val_per_class,
+        difficulty=difficulty, verbose=verbose,
+    )
+
+
 def _generate_synthetic(output_dir, verbose, seed, images_per_class, difficulty):
     from pyimagesearch.datasets import synthetic
 
@@ -173,7 +321,12 @@ def default_datasets_root():
 
 
 def resolve_dataset(name_or_path, datasets_root=None, download=True, verbose=True):
-    """Returns the pathlib.Path of a folder of class subfolders for a name, path or entry.
+    """Returns the pathlib.Path of a prepared dataset folder for a name, path or entry.
+
+    For most entries that is a folder of class subfolders; `cifar10` and `synthetic-cifar10`
+    give a folder holding `cifar-10-batches-bin/`, `tiny-imagenet-200` and
+    `synthetic-tiny-imagenet` one holding train/, val/, wnids.txt and words.txt, and `mnist`
+    the folder holding `mnist.npz`.
 
     - An existing folder is returned as is.
     - A catalog name (see `catalog_names()`) or a `DatasetEntry` resolves to
@@ -190,7 +343,7 @@ def resolve_dataset(name_or_path, datasets_root=None, download=True, verbose=Tru
     root = pathlib.Path(datasets_root) if datasets_root is not None else default_datasets_root()
     final_dir = root / entry.name
     if final_dir.exists():
-        return _check_existing(final_dir)
+        return _check_existing(final_dir, entry.required_paths)
     atomic.remove_stale_partials(final_dir)
     if entry.generate is not None:
         entry.generate(final_dir, verbose)
@@ -218,7 +371,16 @@ def _lookup(name_or_path):
     )
 
 
-def _check_existing(final_dir):
+def _check_existing(final_dir, required_paths=()):
+    if required_paths:
+        missing = [relative for relative in required_paths if not (final_dir / relative).exists()]
+        if missing:
+            raise errors.InvalidArgumentError(
+                f"{final_dir} exists but lacks {', '.join(missing[:3])}, so it was not made by the catalog "
+                f"(the catalog only ever moves complete folders into place). Delete it and run again. "
+                f"Received: {final_dir}"
+            )
+        return final_dir
     if not final_dir.is_dir() or not any(child.is_dir() for child in final_dir.iterdir()):
         raise errors.InvalidArgumentError(
             f"{final_dir} exists but holds no class folders, so it was not made by the catalog "
@@ -239,7 +401,8 @@ def _fetch(entry, root, final_dir, download, verbose):
             temporary_dir.mkdir()
             if verbose:
                 print(f"[INFO] extracting {archive_path} and arranging it into {final_dir}")
-            extracted_dir = download_module.extract_archive(archive_path, temporary_dir / ".extracted", verbose)
+            extract = entry.extract or download_module.extract_archive
+            extracted_dir = extract(archive_path, temporary_dir / ".extracted", verbose)
             entry.arrange(extracted_dir, temporary_dir)
             shutil.rmtree(extracted_dir)
     except download_module.DatasetDownloadError as error:
@@ -379,5 +542,15 @@ def arrange_dogs_vs_cats(extracted_dir, output_dir):
 # Built last: the entries refer to the arrange functions above.
 CATALOG = {
     entry.name: entry
-    for entry in (flowers17_entry(), dogs_vs_cats_entry(), synthetic_flowers17_entry(), digits_entry())
+    for entry in (
+        flowers17_entry(),
+        dogs_vs_cats_entry(),
+        synthetic_flowers17_entry(),
+        digits_entry(),
+        cifar10_entry(),
+        synthetic_cifar10_entry(),
+        tiny_imagenet_entry(),
+        synthetic_tiny_imagenet_entry(),
+        mnist_entry(),
+    )
 }
