@@ -148,13 +148,13 @@ def test_mobilenet_v2_from_a_folder_with_pooling_and_bfloat16(tmp_path):
 
     before = keras.mixed_precision.global_policy().name
     keras.utils.set_random_seed(0)
-    half = features.build_backbone("mobilenet_v2", weights="none", image_size=32, pooling="avg", precision="bfloat16")
+    half = features.build_backbone("mobilenet_v2", weights="none", image_size=32, pooling="avg", precision="mixed_bfloat16")
     assert keras.mixed_precision.global_policy().name == before  # restored after the build
     half.model.set_weights(backbone.model.get_weights())
     features.extract_features(folder, tmp_path / "bf16.hdf5", backbone=half, batch_size=4, progress=False)
     with h5py.File(tmp_path / "bf16.hdf5", "r") as handle:
         assert handle["features"].dtype == np.float32
-        assert "precision=bfloat16" in handle.attrs["preprocessing"]
+        assert "precision=mixed_bfloat16" in handle.attrs["preprocessing"]
     lower, _, _ = features.load_features(tmp_path / "bf16.hdf5")
     cosine = np.sum(lower * reference, axis=1) / (
         np.linalg.norm(lower, axis=1) * np.linalg.norm(reference, axis=1)
@@ -165,13 +165,13 @@ def test_mobilenet_v2_from_a_folder_with_pooling_and_bfloat16(tmp_path):
 
 def test_bfloat16_warns_on_a_cpu_without_native_support(tmp_path, monkeypatch):
     model = _conv_model(tmp_path / "conv.keras")
-    monkeypatch.setattr(features, "cpu_has_native_bfloat16", lambda: False)
+    monkeypatch.setattr(features.precision_module, "cpu_has_native_bfloat16", lambda: False)
     with pytest.warns(UserWarning, match="neither AMX nor AVX512-BF16"):
-        features.build_backbone(model, layer_name="pool", precision="bfloat16")
-    monkeypatch.setattr(features, "cpu_has_native_bfloat16", lambda: True)
+        features.build_backbone(model, layer_name="pool", precision="mixed_bfloat16")
+    monkeypatch.setattr(features.precision_module, "cpu_has_native_bfloat16", lambda: True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        features.build_backbone(model, layer_name="pool", precision="bfloat16")
+        features.build_backbone(model, layer_name="pool", precision="mixed_bfloat16")
 
 
 @pytest.mark.filterwarnings("ignore:This CPU has neither")
@@ -180,7 +180,7 @@ def test_a_keras_file_in_bfloat16_keeps_its_trained_weights(tmp_path):
     folder = _write_folder(tmp_path / "images", _indexed_images(4) * 20)
     common = dict(backbone=model, layer_name="pool", pooling="avg", progress=False)
     features.extract_features(folder, tmp_path / "f32.hdf5", **common)
-    features.extract_features(folder, tmp_path / "bf16.hdf5", precision="bfloat16", **common)
+    features.extract_features(folder, tmp_path / "bf16.hdf5", precision="mixed_bfloat16", **common)
     # Random weights are drawn from Keras' seed: the file's own seed would redraw the file's.
     keras.utils.set_random_seed(2)
     features.extract_features(folder, tmp_path / "random.hdf5", weights="none", **common)

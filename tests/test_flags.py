@@ -78,3 +78,29 @@ def test_deterministic_is_off_unless_asked_for():
     assert flags.parse_run_arguments(_parser(), []).deterministic is False
     arguments = flags.parse_run_arguments(_parser(), ["--deterministic"])
     assert arguments.deterministic is True and "deterministic" in arguments.given_flags
+
+
+def test_overfit_turns_augmentation_off_and_must_be_positive():
+    parser = _parser()
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
+    assert flags.parse_run_arguments(parser, []).augment is True
+    assert flags.parse_run_arguments(parser, ["--overfit", "20"]).augment is False
+    with pytest.raises(errors.InvalidArgumentError, match="Received: --overfit=0"):
+        flags.parse_run_arguments(parser, ["--overfit", "0"])
+
+
+@pytest.mark.parametrize(
+    "argv", [["--overfit", "5", "--find-lr"], ["--find-lr", "--preview-augmentation"], ["--find-lr", "--resume", "run"]]
+)
+def test_the_checks_are_one_at_a_time_and_only_for_a_new_run(argv):
+    with pytest.raises(errors.InvalidArgumentError, match="use one at a time, without --resume. Received: "):
+        flags.parse_run_arguments(_parser(), argv)
+
+
+def test_precision_is_resolved_for_a_new_run_and_left_to_the_saved_run_on_resume():
+    arguments = flags.parse_run_arguments(_parser(), ["--precision", "mixed_bfloat16"])
+    assert (arguments.precision, arguments.precision_policy) == ("mixed_bfloat16", "mixed_bfloat16")
+    auto = flags.parse_run_arguments(_parser(), [])
+    assert auto.precision == "auto" and auto.precision_policy in ("float32", "mixed_float16") and auto.precision_reason
+    resumed = flags.parse_run_arguments(_parser(), ["--resume", "some/run"])
+    assert not hasattr(resumed, "precision_policy")

@@ -185,3 +185,31 @@ def test_hdf5_run_builds_once_trains_from_the_files_and_evaluates(image_folder, 
     assert "train.hdf5 holds (16, 16, 3) images" in mismatch.stderr
     assert (hdf5_dir / "train.hdf5").stat().st_mtime_ns == built_at
     assert [path.name for path in run_dir.parent.iterdir()] == ["first"]  # no empty run folder
+
+
+def test_overfit_shows_minivggnet_fitting_20_images(image_folder, tmp_path):
+    result = run_script(
+        "train.py", "--dataset", image_folder, "--image-size", "32", "--batch-size", "8", "--epochs", "25",
+        "--overfit", "20", "--output", tmp_path, "--run-id", "overfit",
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "--overfit 20: training accuracy reached 0.99 in epoch" in result.stdout
+    saved = json.loads((tmp_path / "minivgg_flowers17" / "overfit" / "config.json").read_text())["arguments"]
+    assert saved["overfit"] == 20 and saved["augment"] is False
+
+
+def test_find_lr_and_preview_write_their_files_and_no_model(image_folder, tmp_path):
+    for flag, run_id in (("--find-lr", "lr"), ("--preview-augmentation", "preview")):
+        result = run_script(
+            "train.py", "--dataset", image_folder, "--image-size", "16", "--batch-size", "4",
+            flag, "--output", tmp_path, "--run-id", run_id,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lr_run, preview_run = tmp_path / "minivgg_flowers17" / "lr", tmp_path / "minivgg_flowers17" / "preview"
+    finder = json.loads((lr_run / "lr_finder.json").read_text())
+    assert finder["rates"][0] == pytest.approx(1e-7) and len(finder["rates"]) <= 100
+    assert finder["suggestion"] == pytest.approx(finder["minimum_rate"] / 10)
+    assert (lr_run / "lr_finder.png").stat().st_size > 0
+    assert cv2.imread(str(preview_run / "augmentation.png")) is not None
+    for run in (lr_run, preview_run):
+        assert not (run / "model.keras").exists() and not (run / "checkpoints").exists()

@@ -4,7 +4,7 @@
     python experiments/resnet50_dogs_vs_cats/extract_features.py --dataset path/to/kaggle/train
     python experiments/resnet50_dogs_vs_cats/extract_features.py \
         --dataset datasets/dogs-vs-cats-hdf5/train.hdf5 --output datasets/features/dogs_vs_cats_train_resnet50.hdf5
-    python experiments/resnet50_dogs_vs_cats/extract_features.py --precision bfloat16
+    python experiments/resnet50_dogs_vs_cats/extract_features.py --precision mixed_bfloat16
 
 `--dataset` takes the catalog name `dogs-vs-cats`, Kaggle's flat `train/` folder (`cat.123.jpg`;
 recognised automatically, `--layout flat|folders` forces one), a folder of class subfolders, or

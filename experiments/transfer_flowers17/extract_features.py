@@ -3,7 +3,7 @@
     python experiments/transfer_flowers17/extract_features.py                     # real Flowers-17
     python experiments/transfer_flowers17/extract_features.py --dataset synthetic-flowers17 \
         --output datasets/features/synthetic_flowers17_vgg16.hdf5                 # offline
-    python experiments/transfer_flowers17/extract_features.py --precision bfloat16
+    python experiments/transfer_flowers17/extract_features.py --precision mixed_bfloat16
 
 The defaults are the course's (config.py): VGG16 with ImageNet weights and without its
 classifier, block5_pool flattened to 25,088 values, batches of 32. Every flag of the package's

@@ -16,7 +16,7 @@ import sys
 from pyimagesearch.datasets import imagefiles
 from pyimagesearch.preprocessing import resizing
 from pyimagesearch.transfer import features
-from pyimagesearch.utils import cli
+from pyimagesearch.utils import cli, precision
 
 
 def argument_parser(prog="pyimagesearch-extract-features", description=None, **defaults):
@@ -51,7 +51,10 @@ def argument_parser(prog="pyimagesearch-extract-features", description=None, **d
         "--preprocessing", choices=("auto",) + features.FILE_PREPROCESSING, default="auto",
         help="for .keras files: scale (BGR/255, default), none, caffe, tf, torch",
     )
-    parser.add_argument("--precision", choices=features.PRECISIONS, default="float32")
+    parser.add_argument(
+        "--precision", choices=precision.PRECISIONS, default="auto",
+        help="auto: mixed_float16 on a GPU with tensor cores, float32 on a CPU (see pyimagesearch.utils.precision)",
+    )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--buffer-size", type=int, default=1000, help="rows held before writing")
     parser.add_argument(
@@ -76,7 +79,15 @@ def argument_parser(prog="pyimagesearch-extract-features", description=None, **d
 def main(argv=None, prog="pyimagesearch-extract-features", description=None, **defaults):
     """Returns the exit code: 0, or 2 with one `error:` line for bad input."""
     parser = argument_parser(prog, description, **defaults)
-    return cli.run(lambda: features.extract_features(**vars(parser.parse_args(argv))))
+    return cli.run(lambda: extract(parser.parse_args(argv)))
+
+
+def extract(arguments):
+    """Resolves --precision (printing what it chose and why), then extracts."""
+    choice = precision.resolve(arguments.precision)
+    print(f"[INFO] precision: {choice.policy} ({choice.reason})")
+    arguments.precision = choice.policy
+    return features.extract_features(**vars(arguments))
 
 
 if __name__ == "__main__":

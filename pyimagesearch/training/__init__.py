@@ -8,5 +8,7 @@ Modules:
   or to evaluate;
 - `fitting`: build or resume the model inside the strategy, the run's callbacks, fit and save;
 - `reports`: predictions, the classification report, metrics.json and the confusion matrix;
-- `heldout`: a run's held-out data, rebuilt the same way by train and evaluate scripts.
+- `heldout`: a run's held-out data, rebuilt the same way by train and evaluate scripts;
+- `checks`: the pre-flight checks `--overfit N` and `--preview-augmentation`;
+- `learningratefinder`: the learning-rate range test behind `--find-lr`.
 """

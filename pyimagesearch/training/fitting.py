@@ -21,8 +21,8 @@ from pyimagesearch.callbacks.epochcheckpoint import EpochCheckpoint
 from pyimagesearch.callbacks.terminateonnonfinite import NonFiniteLossError, TerminateOnNonFinite
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
 from pyimagesearch.io import pipeline
-from pyimagesearch.training import runs
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.training import checks, learningratefinder, runs
+from pyimagesearch.utils import atomic, errors, precision
 
 INTERRUPTED_EXIT_CODE = 130  # what a shell reports for a process ended by Ctrl-C (128 + SIGINT)
 
@@ -105,18 +105,72 @@ def fit_verbosity():
 
 
 def train(run_dir, strategy, build_and_compile, train_dataset, validation_dataset, arguments):
-    """A train script's fit: builds or resumes the model (`build_or_resume_model`), fits it
-    from the resume epoch with the run's callbacks and saves it (`fit_and_save`); returns it."""
-    model, initial_epoch = build_or_resume_model(run_dir, strategy, build_and_compile, arguments)
+    """A train script's fit: builds or resumes the model (`build_or_resume_model`) under the run's
+    precision, fits it from the resume epoch with the run's callbacks and saves it (`fit_and_save`);
+    returns it.
+
+    The pre-flight checks of `flags.add_run_arguments` happen here, so a train script needs no
+    code for them; each ends the process once done (SystemExit), before the script evaluates:
+    `--preview-augmentation` writes augmentation.png (exit 0); `--find-lr` runs the range test on
+    a throw-away model and writes lr_finder.json/png (exit 0); `--overfit N` trains on N training
+    images, validated on the same images, and exits 0 if training accuracy reached 0.99, else 1.
+    """
+    run_dir = pathlib.Path(run_dir)
     global_batch = arguments.batch_size * strategy.num_replicas_in_sync
+    if getattr(arguments, "preview_augmentation", False):
+        path = checks.write_augmentation_preview(train_dataset, run_dir / checks.PREVIEW_NAME)
+        print(f"[INFO] wrote {path}: the first training images as the network receives them")
+        raise SystemExit(0)
+    policy = _run_precision(arguments)
+    if getattr(arguments, "find_lr", False):
+        _find_learning_rate(run_dir, strategy, build_and_compile, train_dataset, policy)
+        raise SystemExit(0)
+    overfit = getattr(arguments, "overfit", None)
+    if overfit is not None:
+        train_dataset = validation_dataset = checks.overfit_dataset(train_dataset, overfit, global_batch)
+        print(f"[INFO] --overfit {overfit}: training on {overfit} images, augmentation off, validating on the same")
+    with precision.policy_scope(policy):
+        model, initial_epoch = build_or_resume_model(run_dir, strategy, build_and_compile, arguments)
     print(f"[INFO] training epochs {initial_epoch + 1}-{arguments.epochs} on {strategy.num_replicas_in_sync} "
           f"replica(s), global batch {global_batch}")
-    fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, initial_epoch)
+    history = fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, initial_epoch)
+    if overfit is not None:
+        reached, message = checks.overfit_verdict(history.history, overfit)
+        print(f"[INFO] {message}")
+        raise SystemExit(0 if reached else 1)
     return model
 
 
+def _run_precision(arguments):
+    """The run's Keras dtype policy: resolved when the run began (config.json keeps it, so a
+    resumed run trains on in the precision of its checkpoints, whatever this machine's `auto`)."""
+    policy = getattr(arguments, "precision_policy", None)
+    reason = getattr(arguments, "precision_reason", None)
+    if policy is None:  # a run from before --precision, or a script that doesn't parse it
+        choice = precision.resolve(getattr(arguments, "precision", "auto"))
+        policy, reason = choice.policy, choice.reason
+    if getattr(arguments, "resume", None):
+        reason = "the run's own, from its config.json"
+    print(f"[INFO] precision: {policy} ({reason})")
+    return policy
+
+
+def _find_learning_rate(run_dir, strategy, build_and_compile, train_dataset, policy):
+    with precision.policy_scope(policy), strategy.scope():
+        model = build_and_compile()
+    print("[INFO] learning-rate range test: one step a batch, the rate growing exponentially from 1e-7 to 10")
+    result = learningratefinder.find_learning_rate(model, train_dataset)
+    json_path, plot_path = learningratefinder.write_results(result, run_dir)
+    ending = "stopped when the loss passed 4x its best" if result.stopped_early else "reached the largest rate"
+    print(f"[INFO] {len(result.rates)} batches, {ending}; lowest smoothed loss at {result.minimum_rate:.3g}, "
+          f"steepest descent at {result.steepest_rate:.3g}")
+    print(f"[INFO] suggested --learning-rate {result.suggestion:.3g} (the rate at the lowest loss / 10); "
+          f"wrote {json_path} and {plot_path}")
+
+
 def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, initial_epoch):
-    """Fits with the run's callbacks from `initial_epoch`, then saves the final model.
+    """Fits with the run's callbacks from `initial_epoch`, saves the final model and returns
+    Keras' `History`.
 
     A NaN or infinite loss raises `NonFiniteLossError` naming the epoch, the last good
     checkpoint and the command that restarts from it at a lower learning rate. Ctrl-C prints
@@ -128,7 +182,7 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
         run_dir, initial_epoch, arguments.checkpoint_every, keep_checkpoints=getattr(arguments, "keep_checkpoints", None)
     ) + pipeline.epoch_callbacks(train_dataset)
     try:
-        model.fit(
+        history = model.fit(
             train_dataset,
             validation_data=validation_dataset,
             epochs=arguments.epochs,
@@ -151,6 +205,7 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
         )
         raise SystemExit(INTERRUPTED_EXIT_CODE) from None
     atomic.save_model(model, pathlib.Path(run_dir) / runs.FINAL_MODEL)
+    return history
 
 
 def _restart_hint(run_dir, arguments, lower_rate):

@@ -10,9 +10,10 @@
     arguments = flags.parse_run_arguments(parser)  # parsed and checked, nothing written yet
 
 One place for the names, types, help and checks of --dataset, --epochs, --batch-size,
---learning-rate, --seed, --deterministic, --output, --run-id, --resume, --from-epoch,
---checkpoint-every and --keep-checkpoints, so every train script reads them the same way and `runs.open_run` can rely
-on them. `parse_run_arguments` also records which flags were typed on the command line
+--learning-rate, --seed, --deterministic, --precision, --output, --run-id, --resume, --from-epoch,
+--checkpoint-every and --keep-checkpoints, and of the checks a user runs before a long run
+(--overfit N, --find-lr, --preview-augmentation; see `fitting.train`), so every train script
+reads them the same way and `runs.open_run` can rely on them. `parse_run_arguments` also records which flags were typed on the command line
 (`given_flags`), so a resumed run can tell a flag the user changed from a default, and makes a
 `--dataset` that names an existing folder or file absolute, so config.json names it for
 evaluate.py and --resume run from any working directory.
@@ -21,7 +22,7 @@ evaluate.py and --resume run from any working directory.
 import argparse
 import os
 
-from pyimagesearch.utils import errors, validation
+from pyimagesearch.utils import errors, precision, validation
 
 # The image side a train script's --image-size may take, in pixels: below 8 no network here
 # keeps a spatial size; above validation.MAXIMUM_IMAGE_SIZE a typo runs out of memory.
@@ -59,6 +60,24 @@ def add_run_arguments(
         "--deterministic", action="store_true",
         help="TensorFlow's deterministic kernels (tf.config.experimental.enable_op_determinism), for GPUs",
     )
+    parser.add_argument(
+        "--precision", choices=precision.PRECISIONS, default="auto",
+        help="auto: mixed_float16 on a GPU with tensor cores, float32 on a CPU (pyimagesearch.utils.precision); "
+        "a resumed run keeps its own",
+    )
+    parser.add_argument(
+        "--overfit", type=int, default=None, metavar="N",
+        help="sanity check: train on N training images, augmentation off, validated on the same images; "
+        "says whether training accuracy reached 0.99",
+    )
+    parser.add_argument(
+        "--find-lr", action="store_true",
+        help="learning-rate range test (1e-7 to 10): writes lr_finder.png/json in the run folder, suggests a rate, exits",
+    )
+    parser.add_argument(
+        "--preview-augmentation", action="store_true",
+        help="write a grid of augmented training images (augmentation.png) in the run folder and exit",
+    )
     parser.add_argument("--output", default=output, help="root folder for run folders")
     parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
     parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue a run from its newest checkpoint")
@@ -81,6 +100,13 @@ def parse_run_arguments(parser, argv=None):
     arguments.given_flags = sorted(given_flags(parser, argv))
     arguments.dataset = absolute_if_exists(arguments.dataset)
     check_run_arguments(arguments)
+    if arguments.overfit is not None and hasattr(arguments, "augment"):
+        # The check asks whether the model can memorise N fixed images; augmentation would move them.
+        arguments.augment = False
+    if not arguments.resume:
+        # Resolved now so config.json records the policy and why; a resumed run keeps its own.
+        choice = precision.resolve(arguments.precision)
+        arguments.precision_policy, arguments.precision_reason = choice.policy, choice.reason
     return arguments
 
 
@@ -121,5 +147,14 @@ def check_run_arguments(arguments):
                 f"--from-epoch restarts a run, so it needs --resume RUN_DIR. Received: --from-epoch {arguments.from_epoch}"
             )
         validation.check_integer("--from-epoch", arguments.from_epoch, minimum=1)
+    if arguments.overfit is not None:
+        validation.check_integer("--overfit", arguments.overfit, minimum=1)
+    chosen = [flag for flag, value in (("--overfit", arguments.overfit is not None), ("--find-lr", arguments.find_lr),
+                                       ("--preview-augmentation", arguments.preview_augmentation)) if value]
+    if len(chosen) > 1 or (chosen and arguments.resume):
+        raise errors.InvalidArgumentError(
+            "--overfit, --find-lr and --preview-augmentation are checks of a new run: use one at a time, "
+            f"without --resume. Received: {' '.join(chosen + (['--resume'] if arguments.resume else []))}"
+        )
     if getattr(arguments, "image_size", None) is not None:
         validation.check_image_size("--image-size", arguments.image_size, minimum=MINIMUM_IMAGE_SIZE)

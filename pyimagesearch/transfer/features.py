@@ -24,7 +24,7 @@ Why it is fast and small:
 - Rows are written by a background thread fed through a bounded queue, so HDF5 writes
   overlap the network too. Memory holds a few batches and the writer's buffer, never the
   whole data set.
-- `precision="bfloat16"` builds the network under Keras' "mixed_bfloat16" policy: 5-8x faster
+- `precision="mixed_bfloat16"` builds the network under that Keras policy: 5-8x faster
   on CPUs with AMX-BF16 or AVX512-BF16 (and on GPUs), but emulated, so slower than float32,
   on CPUs without them (`build_backbone` warns). The features are cast to float32 with NumPy
   before they are written (never by h5py, which converts to 16-bit types slowly and wrongly).
@@ -53,8 +53,10 @@ from pyimagesearch.io import hdf5format
 from pyimagesearch.nn import applications
 from pyimagesearch.preprocessing import resizing
 from pyimagesearch.utils import errors, validation
+from pyimagesearch.utils import precision as precision_module
 
-PRECISIONS = ("float32", "bfloat16")
+# Keras dtype policies (see pyimagesearch.utils.precision; "auto" is resolved there, by the caller).
+PRECISIONS = precision_module.POLICIES
 POOLINGS = ("avg", "max")
 # Preprocessing for a `.keras` backbone, which carries no `preprocess_input` of its own:
 # "scale" is what this package's training pipelines feed (BGR pixels / 255,
@@ -95,7 +97,7 @@ class Backbone:
         return self._preprocess_function(images)
 
     def predict(self, images):
-        """Features of a preprocessed float32 batch, as a tf.Tensor (float32, or bfloat16
+        """Features of a preprocessed float32 batch, as a tf.Tensor (float32, or 16 bits
         under that precision). The call is traced once per Backbone, for any batch size."""
         function = self.__dict__.get("_traced_call")
         if function is None:
@@ -128,8 +130,9 @@ def build_backbone(
         pooling: None (flatten the layer's output), "avg" or "max" (pool over space).
         image_size: the square input size; default: the network's own (224; 299 for
             Inception and Xception), or the `.keras` model's input size.
-        precision: "float32", or "bfloat16" to build under the "mixed_bfloat16" policy (the
-            global policy is restored afterwards; the model keeps computing in bfloat16).
+        precision: "float32", "mixed_bfloat16" or "mixed_float16": the Keras policy the network is
+            built under (the global policy is restored afterwards; the model keeps computing in
+            16 bits).
         preprocessing: "auto" (a named network's own `preprocess_input`; "scale" for a
             `.keras` file) or, for a `.keras` file, one of `FILE_PREPROCESSING`.
     """
@@ -145,40 +148,20 @@ def build_backbone(
     if not is_file:
         _validate_backbone_name(backbone)
     _validate_preprocessing(preprocessing, is_file)
-    import keras
-
-    if precision == "bfloat16" and cpu_has_native_bfloat16() is False and not _has_gpu():
+    if precision == "mixed_bfloat16" and precision_module.cpu_has_native_bfloat16() is False and not _has_gpu():
         warnings.warn(
             "This CPU has neither AMX nor AVX512-BF16, so bfloat16 is emulated and runs slower "
             "than float32 here (it is 5-8x faster on CPUs that have them).",
             stacklevel=2,
         )
-    previous_policy = keras.mixed_precision.global_policy()
     # The policy is read when layers are created, so the whole network and its head must be
     # built while it is set; restoring it afterwards leaves other models untouched.
-    keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "bfloat16" else "float32")
-    try:
+    with precision_module.policy_scope(precision):
         if is_file:
             return _file_backbone(
                 pathlib.Path(backbone), weights, layer_name, pooling, image_size, precision, preprocessing
             )
         return _application_backbone(backbone, weights, layer_name, pooling, image_size, precision)
-    finally:
-        keras.mixed_precision.set_global_policy(previous_policy)
-
-
-def cpu_has_native_bfloat16():
-    """True if the CPU computes bfloat16 natively (AMX-BF16 or AVX512-BF16), False if not,
-    None when unknown (not Linux on x86)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"amx_bf16", "avx512_bf16"})
-    except OSError:
-        pass
-    return None
 
 
 def _has_gpu():
@@ -387,9 +370,9 @@ def _file_backbone(path, weights, layer_name, pooling, image_size, precision, pr
 
 
 def _rebuilt_for(model, weights, precision):
-    """The loaded model, or a clone with random weights and/or the bfloat16 policy.
+    """The loaded model, or a clone with random weights and/or a mixed-precision policy.
 
-    A loaded model keeps the dtype policy stored in its file, so bfloat16 needs a clone whose
+    A loaded model keeps the dtype policy stored in its file, so 16 bits need a clone whose
     layers are re-created under the policy, with the trained weights copied over.
     """
     import keras
@@ -399,8 +382,8 @@ def _rebuilt_for(model, weights, precision):
 
     def clone_layer(layer):
         config = layer.get_config()
-        if precision == "bfloat16":
-            config["dtype"] = "mixed_bfloat16"
+        if precision != "float32":
+            config["dtype"] = precision
         return layer.__class__.from_config(config)
 
     clone = keras.models.clone_model(model, clone_function=clone_layer)
@@ -769,7 +752,7 @@ def _traced_call(model, size):
 
 
 def to_float32(outputs):
-    """Network outputs (float32 or bfloat16 tensors) as a float32 NumPy array.
+    """Network outputs (float32, bfloat16 or float16 tensors) as a float32 NumPy array.
 
     The cast is NumPy's, so h5py never converts between float types.
     """

@@ -19,9 +19,9 @@ from pyimagesearch.datasets import catalog, imagefiles, splits
 from pyimagesearch.io import pipeline
 from pyimagesearch.nn import applications
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.training import fitting, reports, runs
+from pyimagesearch.training import checks, fitting, reports, runs
 from pyimagesearch.transfer import finetuning
-from pyimagesearch.utils import atomic, errors, seeding, strategy, validation
+from pyimagesearch.utils import atomic, errors, precision, seeding, sessions, strategy, validation
 
 
 def validate_arguments(arguments):
@@ -39,6 +39,17 @@ def validate_arguments(arguments):
             "A fine-tuning run resumes stage by stage from each stage's newest checkpoint; --from-epoch "
             f"is for single-stage runs. Received: --from-epoch {arguments.from_epoch}"
         )
+    for flag, name in (("--overfit", "overfit"), ("--find-lr", "find_lr")):
+        if getattr(arguments, name, None) not in (None, False):
+            # Two stages with their own rates and frozen layers: which stage a range test or an
+            # overfit check would judge is not one question. Run them on the backbone's head alone.
+            raise errors.InvalidArgumentError(
+                f"{flag} checks a single-stage run; a fine-tuning run has two stages with their own rates. "
+                f"Received: {flag}"
+            )
+    if not arguments.resume:
+        choice = precision.resolve(getattr(arguments, "precision", "auto"))
+        arguments.precision_policy, arguments.precision_reason = choice.policy, choice.reason
     # The stages check the rates, decay and multipliers themselves; build them once now to fail early.
     finetuning.two_stage_schedule(
         2, 1, arguments.warmup_epochs, arguments.epochs, arguments.warmup_learning_rate, arguments.learning_rate,
@@ -56,7 +67,7 @@ def make_splits(arguments, paths, dataset_root, test_size):
 def build_model(arguments, classes, distribution):
     """A fresh surgery model (re-seeded, so every fold starts alike), built inside the strategy's scope."""
     seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    with distribution.scope():
+    with precision.policy_scope(getattr(arguments, "precision_policy", "float32")), distribution.scope():
         return finetuning.build_fine_tuning_model(
             arguments.backbone, classes, arguments.weights, arguments.image_size, arguments.dense
         )
@@ -104,6 +115,10 @@ def train_fold(arguments, distribution, model, head_start, split, fold_dir, data
         finetuning.backbone_batch_transform(arguments.backbone, len(class_names)),
         replicas=distribution.num_replicas_in_sync,
     )
+    if getattr(arguments, "preview_augmentation", False):
+        path = checks.write_augmentation_preview(train_dataset, fold_dir / checks.PREVIEW_NAME)
+        print(f"[INFO] wrote {path}: the first training images as the network receives them")
+        raise SystemExit(0)
     stages = finetuning.two_stage_schedule(
         head_start, arguments.unfreeze_from, arguments.warmup_epochs, arguments.epochs,
         arguments.warmup_learning_rate, arguments.learning_rate, arguments.layer_lr_multipliers,
@@ -130,6 +145,8 @@ def run(arguments, prepared, run_dir):
     first_trainable = model.layers[unfreeze_from].name if unfreeze_from < head_start else "head only"
     size = arguments.image_size
     print(f"[INFO] run folder: {run_dir}")
+    print(f"[INFO] precision: {getattr(arguments, 'precision_policy', 'float32')} "
+          f"({getattr(arguments, 'precision_reason', 'a run from before --precision')})")
     print(f"[INFO] {arguments.backbone} (weights={arguments.weights}) at {size}x{size}; head from layer "
           f"{head_start}; stage 2 trains from layer {unfreeze_from} ({first_trainable})")
     relative_paths = [os.path.relpath(path, dataset_root) for path in paths]
@@ -151,6 +168,7 @@ def run(arguments, prepared, run_dir):
             model, head_start = build_model(arguments, len(class_names), distribution)
         fold_metrics.append(train_fold(arguments, distribution, model, head_start, split, fold_dir, data))
         model = None
+        sessions.release_models()  # or every fold's model stays in memory until the run ends
     if arguments.folds > 1:
         summary = finetuning.write_cross_validation(run_dir, fold_metrics)
         accuracies = ", ".join(f"{value:.4f}" for value in summary["accuracy"])

@@ -152,3 +152,20 @@ def _png_path(path):
 def _save_png(figure, path):
     with atomic.atomic_output_path(path) as temporary_path:
         figure.savefig(temporary_path, format="png", dpi=100)
+
+
+def plot_learning_rate_finder(rates, smoothed_losses, suggestion, path):
+    """Smoothed loss against learning rate (log scale), with the suggested rate marked."""
+    path = _png_path(path)
+    figure = matplotlib_figure.Figure(figsize=(8, 5))
+    backend_agg.FigureCanvasAgg(figure)
+    axes = figure.add_subplot(1, 1, 1)
+    axes.plot(_as_float_array(rates), _as_float_array(smoothed_losses), label="smoothed loss")
+    axes.axvline(suggestion, color="tab:red", linestyle="--", label=f"suggested {suggestion:.2g}")
+    axes.set_xscale("log")
+    axes.set_xlabel("learning rate (log scale)")
+    axes.set_ylabel("loss")
+    axes.set_title("Learning-rate range test")
+    axes.legend()
+    _save_png(figure, path)
+    return path
