@@ -10,6 +10,9 @@ import http.server
 import socket
 import threading
 
+# The catalog's variable (pyimagesearch.datasets.catalog.MIRROR_VARIABLE); test_catalog checks the two agree.
+MIRROR_VARIABLE = "PYIMAGESEARCH_DATASET_MIRROR"
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
@@ -29,6 +32,20 @@ def serve(folder):
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
+
+
+@contextlib.contextmanager
+def mirror(monkeypatch, folder):
+    """Serves `folder` and points the catalog's mirror variable at it for the block."""
+    with serve(folder) as base_url:
+        monkeypatch.setenv(MIRROR_VARIABLE, base_url)
+        yield base_url
+
+
+def new_folder(path):
+    """Makes the folder `path` (and its parents); returns it."""
+    path.mkdir(parents=True)
+    return path
 
 
 def closed_port():

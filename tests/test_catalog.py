@@ -160,3 +160,9 @@ def test_stand_ins_of_other_sizes_get_their_own_folder():
     assert catalog.synthetic_tiny_imagenet_entry(classes=200, train_per_class=500, val_per_class=50).name == (
         "synthetic-tiny-imagenet-200-500-50"
     )
+
+
+def test_the_test_servers_mirror_variable_is_the_catalogs():
+    from tests import datasetserver
+
+    assert datasetserver.MIRROR_VARIABLE == catalog.MIRROR_VARIABLE

@@ -150,8 +150,7 @@ def test_a_folder_without_the_batch_files_is_refused_naming_what_is_missing(tmp_
 
 def test_the_catalog_downloads_through_the_mirror_and_extracts_only_the_expected_members(tmp_path, monkeypatch, capsys):
     contents, written = _batches()
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     unexpected = [
         (f"{cifar10.BATCHES_FOLDER}/readme.html", b"<html>the real archive holds this</html>"),
         ("../outside.txt", b"never written anywhere"),
@@ -160,8 +159,7 @@ def test_the_catalog_downloads_through_the_mirror_and_extracts_only_the_expected
     root = tmp_path / "datasets"
     entry = catalog.cifar10_entry(md5=md5, size=None)
 
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         data = cifar10.load_cifar10(entry, datasets_root=root)
 
     assert datasetserver.all_files(root / "cifar10") == [cifar10.BATCHES_FOLDER] + sorted(cifar10.MEMBERS)
@@ -176,14 +174,12 @@ def test_the_catalog_downloads_through_the_mirror_and_extracts_only_the_expected
 
 def test_a_wrong_checksum_is_refused_and_leaves_nothing(tmp_path, monkeypatch):
     contents, _ = _batches()
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     _make_tarball(served / "cifar-10-binary.tar.gz", contents)
     root = tmp_path / "datasets"
 
     # The real entry: its md5 and size are CIFAR-10's, which the small archive does not have.
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         with pytest.raises(download.DatasetDownloadError) as caught:
             cifar10.load_cifar10("cifar10", datasets_root=root, verbose=False)
 
@@ -195,13 +191,11 @@ def test_a_wrong_checksum_is_refused_and_leaves_nothing(tmp_path, monkeypatch):
 def test_an_archive_missing_a_batch_is_refused(tmp_path, monkeypatch):
     contents, _ = _batches()
     del contents[f"{cifar10.BATCHES_FOLDER}/test_batch.bin"]
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     md5 = _make_tarball(served / "cifar-10-binary.tar.gz", contents)
     root = tmp_path / "datasets"
 
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         with pytest.raises(download.DatasetDownloadError, match=r"lacks cifar-10-batches-bin/test_batch\.bin"):
             cifar10.load_cifar10(catalog.cifar10_entry(md5=md5, size=None), datasets_root=root, verbose=False)
     assert not (root / "cifar10").exists()

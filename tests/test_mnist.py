@@ -38,14 +38,12 @@ def test_load_mnist_from_a_file_reads_every_array_back(tmp_path):
 
 def test_the_catalog_downloads_mnist_npz_through_the_mirror(tmp_path, monkeypatch):
     arrays = _arrays()
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     sha256 = _write_npz(served / "mnist.npz", arrays)
     root = tmp_path / "datasets"
     entry = catalog.mnist_entry(sha256=sha256)
 
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         (train_images, _), (_, test_labels) = mnist.load_mnist(entry, datasets_root=root, verbose=False)
         folder = catalog.resolve_dataset(entry, datasets_root=root, verbose=False)
 
@@ -58,14 +56,12 @@ def test_the_catalog_downloads_mnist_npz_through_the_mirror(tmp_path, monkeypatc
 
 
 def test_a_wrong_checksum_is_refused_and_leaves_nothing(tmp_path, monkeypatch):
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     _write_npz(served / "mnist.npz", _arrays())
     root = tmp_path / "datasets"
 
     # The real entry's sha256 is the real file's, not the small one's.
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         with pytest.raises(download.DatasetDownloadError) as caught:
             mnist.load_mnist("mnist", datasets_root=root, verbose=False)
 
@@ -77,13 +73,11 @@ def test_a_wrong_checksum_is_refused_and_leaves_nothing(tmp_path, monkeypatch):
 def test_a_download_that_is_not_mnist_is_refused_before_it_is_kept(tmp_path, monkeypatch):
     arrays = _arrays()
     del arrays["y_test"]
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     sha256 = _write_npz(served / "mnist.npz", arrays)
     root = tmp_path / "datasets"
 
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         with pytest.raises(download.DatasetDownloadError, match=r"mnist\.npz is not an MNIST file.*y_test"):
             catalog.resolve_dataset(catalog.mnist_entry(sha256=sha256), datasets_root=root, verbose=False)
     assert not (root / "mnist").exists()

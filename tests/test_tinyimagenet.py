@@ -149,13 +149,11 @@ def test_a_folder_without_the_layout_is_refused(tmp_path):
 def test_the_catalog_downloads_the_zip_through_the_mirror(tmp_path, monkeypatch):
     layout = tmp_path / "layout"
     annotations = _make_layout(layout)
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     md5 = _make_zip(served / "tiny-imagenet-200.zip", layout)
     root = tmp_path / "datasets"
 
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         parts = tinyimagenet.load_tiny_imagenet_splits(catalog.tiny_imagenet_entry(md5=md5), root, val_per_class=1)
 
     folder = root / "tiny-imagenet-200"
@@ -167,13 +165,11 @@ def test_the_catalog_downloads_the_zip_through_the_mirror(tmp_path, monkeypatch)
 def test_a_wrong_checksum_is_refused_and_suggests_the_stand_in(tmp_path, monkeypatch):
     layout = tmp_path / "layout"
     _make_layout(layout)
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     _make_zip(served / "tiny-imagenet-200.zip", layout)
     root = tmp_path / "datasets"
 
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         with pytest.raises(download.DatasetDownloadError) as caught:
             tinyimagenet.load_tiny_imagenet_splits("tiny-imagenet-200", root, verbose=False)
 
@@ -183,14 +179,12 @@ def test_a_wrong_checksum_is_refused_and_suggests_the_stand_in(tmp_path, monkeyp
 
 
 def test_an_archive_that_is_not_tiny_imagenet_is_refused(tmp_path, monkeypatch):
-    served = tmp_path / "served"
-    served.mkdir()
+    served = datasetserver.new_folder(tmp_path / "served")
     with zipfile.ZipFile(served / "tiny-imagenet-200.zip", "w") as archive:
         archive.writestr("something/else.txt", "hello")
     md5 = hashlib.md5((served / "tiny-imagenet-200.zip").read_bytes()).hexdigest()
 
-    with datasetserver.serve(served) as base_url:
-        monkeypatch.setenv(catalog.MIRROR_VARIABLE, base_url)
+    with datasetserver.mirror(monkeypatch, served):
         with pytest.raises(download.DatasetDownloadError, match=r"not Tiny ImageNet"):
             catalog.resolve_dataset(catalog.tiny_imagenet_entry(md5=md5), tmp_path / "datasets", verbose=False)
     assert not (tmp_path / "datasets" / "tiny-imagenet-200").exists()

@@ -188,7 +188,7 @@ def cifar10_entry(url=CIFAR10_URL, md5=CIFAR10_MD5, size=CIFAR10_SIZE, sha256=No
         name="cifar10",
         description="CIFAR-10: 50,000 + 10,000 32x32 colour images, 10 classes (binary version, 163 MB download)",
         url=url,
-        filename=url.rstrip("/").rsplit("/", 1)[-1] or "cifar-10-binary.tar.gz",
+        filename=_file_name(url, "cifar-10-binary.tar.gz"),
         sha256=sha256,
         md5=md5,
         size=size,
@@ -225,7 +225,7 @@ def tiny_imagenet_entry(url=TINY_IMAGENET_URL, md5=TINY_IMAGENET_MD5, sha256=Non
         name="tiny-imagenet-200",
         description="Tiny ImageNet 200: 200 classes x 500 64x64 training images, 10,000 labelled val images",
         url=url,
-        filename=url.rstrip("/").rsplit("/", 1)[-1] or "tiny-imagenet-200.zip",
+        filename=_file_name(url, "tiny-imagenet-200.zip"),
         sha256=sha256,
         md5=md5,
         size=size,
@@ -265,7 +265,7 @@ def mnist_entry(url=MNIST_URL, sha256=MNIST_SHA256, md5=None, size=None):
         name="mnist",
         description="MNIST: 60,000 + 10,000 28x28 handwritten digits, as mnist.npz (11 MB download)",
         url=url,
-        filename=url.rstrip("/").rsplit("/", 1)[-1] or "mnist.npz",
+        filename=_file_name(url, "mnist.npz"),
         sha256=sha256,
         md5=md5,
         size=size,
@@ -274,6 +274,11 @@ def mnist_entry(url=MNIST_URL, sha256=MNIST_SHA256, md5=None, size=None):
         offline_alternative="`--dataset digits` (scikit-learn's 1,797 real 8x8 digits, offline)",
         required_paths=("mnist.npz",),
     )
+
+
+def _file_name(url, default):
+    """The archive's name in `<root>/downloads/`: the URL's last part, or `default`."""
+    return url.rstrip("/").rsplit("/", 1)[-1] or default
 
 
 def _generate_synthetic_cifar10(output_dir, verbose, seed, train_images, test_images, difficulty):

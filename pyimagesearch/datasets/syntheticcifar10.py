@@ -12,12 +12,11 @@ few seconds; `train_images=50000, test_images=10000` gives CIFAR-10's size. Clas
 balanced (image i has class i % 10). Image i of a split depends only on (seed, split, i).
 """
 
-import pathlib
 
 import numpy as np
 
 from pyimagesearch.datasets import cifar10, syntheticshapes
-from pyimagesearch.utils import atomic, errors, validation
+from pyimagesearch.utils import atomic, validation
 
 DEFAULT_TRAIN_IMAGES = 5000
 DEFAULT_TEST_IMAGES = 1000
@@ -44,11 +43,7 @@ def generate_synthetic_cifar10(
     The training images are spread over the five data_batch files as evenly as possible
     (`train_images` must be at least 5). The same arguments give byte-identical files.
     """
-    output_dir = pathlib.Path(output_dir)
-    if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
-        raise errors.InvalidArgumentError(
-            f"`output_dir` must be a new (or empty) folder. Received: output_dir={str(output_dir)!r}"
-        )
+    output_dir = syntheticshapes.check_new_folder(output_dir)
     validation.check_integer("seed", seed, minimum=0)
     validation.check_integer("train_images", train_images, minimum=len(cifar10.TRAIN_BATCHES))
     validation.check_positive_integer("test_images", test_images)

@@ -15,6 +15,7 @@ import colorsys
 import dataclasses
 import functools
 import math
+import pathlib
 
 import cv2
 import numpy as np
@@ -71,6 +72,16 @@ def grid_classes(count):
     if len(set(names)) != len(names):
         raise errors.InvalidArgumentError(f"Two classes got the same shape and hue. Received: count={count}")
     return tuple(classes)
+
+
+def check_new_folder(output_dir):
+    """Returns `output_dir` as a Path; refuses an existing file or non-empty folder (a stand-in is drawn whole)."""
+    output_dir = pathlib.Path(output_dir)
+    if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
+        raise errors.InvalidArgumentError(
+            f"`output_dir` must be a new (or empty) folder; delete it to draw again. Received: output_dir={str(output_dir)!r}"
+        )
+    return output_dir
 
 
 def check_difficulty(difficulty):

@@ -14,13 +14,12 @@ as high as wanted (500 and 50 for the real sizes). Image i of class c in a split
 only on (seed, split, c, i).
 """
 
-import pathlib
 
 import cv2
 import numpy as np
 
 from pyimagesearch.datasets import syntheticshapes, tinyimagenet
-from pyimagesearch.utils import atomic, errors, validation
+from pyimagesearch.utils import atomic, validation
 
 DEFAULT_CLASSES = 10
 DEFAULT_TRAIN_PER_CLASS = 60
@@ -46,11 +45,7 @@ def generate_synthetic_tiny_imagenet(
     verbose=True,
 ):
     """Writes the stand-in into the new folder `output_dir` (atomically); returns its path."""
-    output_dir = pathlib.Path(output_dir)
-    if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
-        raise errors.InvalidArgumentError(
-            f"`output_dir` must be a new (or empty) folder. Received: output_dir={str(output_dir)!r}"
-        )
+    output_dir = syntheticshapes.check_new_folder(output_dir)
     validation.check_integer("seed", seed, minimum=0)
     validation.check_integer("classes", classes, minimum=2, maximum=MAX_CLASSES)
     validation.check_positive_integer("train_per_class", train_per_class)
