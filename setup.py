@@ -38,7 +38,7 @@ setuptools.setup(
         ],
     },
     extras_require={
-        "test": ["pytest>=8", "pytest-timeout>=2.3"],
+        "test": ["pytest>=8", "pytest-timeout>=2.3", "pytest-xdist>=3.5"],
         "viz": ["pydot>=2"],
     },
 )

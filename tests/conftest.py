@@ -23,11 +23,16 @@ strategy.configure_cpu_replicas(TEST_CPU_REPLICAS)
 
 @pytest.fixture(autouse=True)
 def _clear_keras_session():
-    """Keeps layer names and memory from leaking between tests."""
+    """Keeps layer names and Keras' global state from leaking between tests.
+
+    Without the full garbage collection `clear_session()` runs by default: after every one of
+    about 1,100 tests it cost a second of the suite's time each on a loaded 2-core machine, and
+    Python's own collector frees the same objects soon after anyway.
+    """
     yield
     import keras
 
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
 
 
 @pytest.fixture
