@@ -12,7 +12,7 @@ measured from the mask it was drawn with. The files are the annotation format th
 Image sizes vary (about 240-400 x 200-360), so the corners only become comparable once they
 are scaled by the image's width and height. Image i depends only on (seed, i).
 
-    folder = resolve_synthetic_boxes("synthetic-boxes")        # <datasets root>/synthetic-boxes, 1,000 images
+    folder = resolve_synthetic_boxes("synthetic-boxes")        # <datasets root>/synthetic-boxes, 3,000 images
     folder = resolve_synthetic_boxes("synthetic-boxes-5000")   # the same seed, 5,000 images
 """
 
@@ -29,7 +29,7 @@ from pyimagesearch.utils import atomic, errors, validation
 NAME = "synthetic-boxes"
 # "synthetic-boxes" or "synthetic-boxes-<images>": the name says how many images it holds.
 NAME_PATTERN = re.compile(r"synthetic-boxes(?:-([0-9]+))?")
-DEFAULT_IMAGES = 1000
+DEFAULT_IMAGES = 3000
 MAXIMUM_IMAGES = 1_000_000
 SEED = 42
 ANNOTATIONS_FILE = "annotations.csv"
