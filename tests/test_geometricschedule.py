@@ -55,6 +55,7 @@ def test_describe_names_the_rule():
         "128 * 1.037**epoch, rounded half up, at most 5000"
     )
     assert GeometricSchedule(0.1, 0.9).describe() == "0.1 * 0.9**epoch"
+    assert GeometricSchedule(128, 1.0, integer=True).describe() == "128, fixed"
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,10 @@ class GeometricSchedule:
         return None
 
     def describe(self):
-        """One line for config files and READMEs, e.g. "128 * 1.037**epoch, rounded half up, at most 5000"."""
+        """One line for config files and READMEs, e.g. "128 * 1.037**epoch, rounded half up, at most 5000"
+        (or "0.1, fixed" for a factor of 1)."""
+        if self.factor == 1.0 and self.maximum is None:
+            return f"{self.initial_value:g}, fixed"
         text = f"{self.initial_value:g} * {self.factor:g}**epoch"
         if self.integer:
             text += ", rounded half up"
