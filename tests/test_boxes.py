@@ -64,3 +64,11 @@ def test_draw_box_marks_the_edges_only():
     boxes.draw_box(image, [10, 5, 30, 25], colour=(0, 0, 255), thickness=1, label=None)
     assert tuple(image[5, 10]) == (0, 0, 255) and tuple(image[24, 29]) == (0, 0, 255)  # last pixel is end - 1
     assert tuple(image[15, 20]) == (0, 0, 0) and tuple(image[25, 30]) == (0, 0, 0)
+
+
+def test_a_label_goes_above_or_below_the_box():
+    above = boxes.draw_box(np.zeros((60, 50, 3), np.uint8), [10, 20, 30, 35], label="x", thickness=1)
+    below = boxes.draw_box(np.zeros((60, 50, 3), np.uint8), [10, 20, 30, 35], label="x", thickness=1,
+                           label_below=True)
+    assert above[:19].any() and not above[36:].any()
+    assert below[36:].any() and not below[:19].any()

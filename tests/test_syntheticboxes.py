@@ -89,3 +89,9 @@ def test_an_interrupted_generation_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         syntheticboxes.resolve_synthetic_boxes("synthetic-boxes-5", tmp_path, verbose=False)
     assert calls == [0, 1, 2] and list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_with_another_number_of_images_is_refused(tmp_path):
+    syntheticboxes.generate_synthetic_boxes(tmp_path / "synthetic-boxes-3", images=2, verbose=False)
+    with pytest.raises(ValueError, match="holds 2 images, but 'synthetic-boxes-3' means 3"):
+        syntheticboxes.resolve_synthetic_boxes("synthetic-boxes-3", tmp_path, verbose=False)

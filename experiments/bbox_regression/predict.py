@@ -57,7 +57,7 @@ def predict_boxes(model, backbone, images, image_size):
 
 
 def draw(image, predicted_box, true_box):
-    boxes.draw_box(image, predicted_box, PREDICTED_COLOUR, label="predicted")
+    boxes.draw_box(image, predicted_box, PREDICTED_COLOUR, label="predicted", label_below=True)
     if true_box is not None:
         overlap = boxes.iou(true_box, predicted_box)[0]
         boxes.draw_box(image, true_box, TRUE_COLOUR, label=f"true (IoU {overlap:.2f})")

@@ -75,14 +75,28 @@ def resolve_synthetic_boxes(name, datasets_root=None, verbose=True):
         datasets_root = catalog.default_datasets_root()
     folder = pathlib.Path(datasets_root) / name
     if folder.exists():
-        if not (folder / ANNOTATIONS_FILE).is_file():
-            raise errors.InvalidArgumentError(
-                f"{folder} exists but has no {ANNOTATIONS_FILE}, so it was not made by this generator "
-                f"(which only moves complete folders into place). Delete it and run again. Received: {folder}"
-            )
-        return folder
+        return _check_existing(folder, images)
     atomic.remove_stale_partials(folder)
     return generate_synthetic_boxes(folder, images=images, seed=SEED, verbose=verbose)
+
+
+def _check_existing(folder, images):
+    """Refuses a folder this generator did not make, or made with another number of images
+    (the default of an older version), rather than train on the wrong set silently."""
+    csv_path = folder / ANNOTATIONS_FILE
+    if not csv_path.is_file():
+        raise errors.InvalidArgumentError(
+            f"{folder} exists but has no {ANNOTATIONS_FILE}, so it was not made by this generator "
+            f"(which only moves complete folders into place). Delete it and run again. Received: {folder}"
+        )
+    with open(csv_path, encoding="utf-8") as handle:
+        rows = sum(1 for line in handle if line.strip()) - 1  # the header
+    if rows != images:
+        raise errors.InvalidArgumentError(
+            f"{folder} holds {rows} images, but '{folder.name}' means {images}: it was generated with another "
+            f"default. Delete it to generate it again. Received: {csv_path}"
+        )
+    return folder
 
 
 def generate_synthetic_boxes(output_dir, images=DEFAULT_IMAGES, seed=SEED, verbose=True):

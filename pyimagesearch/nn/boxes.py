@@ -134,12 +134,19 @@ def write_iou_report(report_dir, true_boxes, predicted_boxes):
     return metrics
 
 
-def draw_box(image, box, colour=(0, 255, 0), label=None, thickness=2):
-    """Draws one pixel box on a BGR `image` in place (with `label` above it) and returns it."""
+def draw_box(image, box, colour=(0, 255, 0), label=None, thickness=2, label_below=False):
+    """Draws one pixel box on a BGR `image` in place and returns it.
+
+    `label` goes above the box, or below it with `label_below` (so two boxes that start at
+    the same corner keep their labels apart); at the image's edge it moves to the other side.
+    """
     start_x, start_y, end_x, end_y = (int(round(value)) for value in as_boxes("box", box)[0])
     # The rectangle's last pixel is end - 1: ends are edge coordinates.
     cv2.rectangle(image, (start_x, start_y), (end_x - 1, end_y - 1), colour, thickness)
     if label:
-        text_y = start_y - 6 if start_y > 16 else min(end_y + 14, image.shape[0] - 2)
+        above, below = start_y - 6, end_y + 14
+        fits_above, fits_below = above >= 10, below <= image.shape[0] - 2
+        text_y = below if (label_below and fits_below) or not fits_above else above
+        text_y = min(text_y, image.shape[0] - 2)
         cv2.putText(image, label, (max(start_x, 0), text_y), cv2.FONT_HERSHEY_SIMPLEX, 0.45, colour, 1, cv2.LINE_AA)
     return image
