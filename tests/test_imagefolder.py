@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from pyimagesearch.datasets import imagefolder
+from pyimagesearch.preprocessing.simplepreprocessor import SimplePreprocessor
 from tests import imagetesting
 
 # BGR colours, one per class.
@@ -55,6 +56,27 @@ def test_resizes_aspect_aware_by_cropping_the_centre(tmp_path):
     # A plain resize to 8x8 would keep white columns at both edges.
     assert images.shape == (3, 8, 8, 3)
     assert not np.any(images == 255)
+
+
+def test_given_preprocessors_replace_the_aspect_aware_resize(tmp_path):
+    split = write_folder(tmp_path / "flowers")
+
+    images, labels, _ = imagefolder.load_split_images(
+        split, "test", 8, verbose=False, preprocessors=[SimplePreprocessor(8, 8, interpolation=cv2.INTER_NEAREST)]
+    )
+    parts, _ = imagefolder.load_split(split, 8, verbose=False, preprocessors=[SimplePreprocessor(8, 8)])
+
+    # A plain resize squeezes the whole 60x20 image, so the white outer sixths stay at the edges.
+    assert images.shape == (3, 8, 8, 3) and labels.tolist() == [0, 1, 2]
+    assert np.all(images[:, :, 0] == 255) and np.all(images[:, :, -1] == 255)
+    assert parts["train"][0].shape == (3, 8, 8, 3)
+
+
+def test_preprocessors_that_make_another_size_are_refused(tmp_path):
+    split = write_folder(tmp_path / "flowers")
+
+    with pytest.raises(ValueError, match=r"must make \(8, 8, 3\) images.*Received: images of shape \(6, 6, 3\)$"):
+        imagefolder.load_split_images(split, "test", 8, verbose=False, preprocessors=[SimplePreprocessor(6, 6)])
 
 
 def test_each_part_has_only_its_own_images(tmp_path):

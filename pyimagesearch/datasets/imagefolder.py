@@ -1,6 +1,7 @@
 """Load an image-folder split into uint8 arrays, the course way (aspect-aware).
 
     parts, skipped = imagefolder.load_split(split, image_size)      # both parts, before a run folder
+    parts, skipped = imagefolder.load_split(split, 32, preprocessors=[SimplePreprocessor(32, 32)])
     imagefolder.record_skipped(run_dir, skipped, total)             # skipped.txt and one [INFO] line
     images, labels, skipped = imagefolder.load_split_images(split, "test", image_size)
 
@@ -22,11 +23,13 @@ SKIPPED_LIST_NAME = "skipped.txt"
 
 
 def load_split_images(split, part, image_size, verbose=True, report_skipped=True,
-                      max_image_pixels=imagefiles.MAX_IMAGE_PIXELS):
+                      max_image_pixels=imagefiles.MAX_IMAGE_PIXELS, preprocessors=None):
     """Returns (images, labels, skipped) for the "train" or "test" part of `split`.
 
     Images are uint8 BGR (N, image_size, image_size, 3), resized aspect-aware (shorter side
-    to size, centre crop) as the course does for Flowers-17. Labels are integers indexing
+    to size, centre crop) as the course does for Flowers-17, or by `preprocessors` when given
+    (a list for `SimpleDatasetLoader` that must end in uint8 image_size x image_size x 3
+    arrays, e.g. the course's SimplePreprocessor for ShallowNet). Labels are integers indexing
     `split["class_names"]`. Unreadable files are left out and returned in `skipped` as
     (path, reason) pairs, so train and evaluate drop the same images; `report_skipped` prints
     the loader's one-line count of them.
@@ -35,21 +38,30 @@ def load_split_images(split, part, image_size, verbose=True, report_skipped=True
     them can be read.
     """
     image_size = validation.check_integer("image_size", image_size, minimum=8)
+    if preprocessors is None:
+        preprocessors = [AspectAwarePreprocessor(image_size, image_size)]
     loader = SimpleDatasetLoader(
-        preprocessors=[AspectAwarePreprocessor(image_size, image_size)],
+        preprocessors=preprocessors,
         target_size=(image_size, image_size),
         max_image_pixels=max_image_pixels,
     )
     paths = splits.split_paths(split, part)
     images, names = loader.load(paths, verbose=verbose, report_skipped=report_skipped)
     _check_every_class_read(paths, names, loader.skipped, part)
+    if images.shape[1:] != (image_size, image_size, 3):
+        raise errors.InvalidArgumentError(
+            f"The preprocessors must make ({image_size}, {image_size}, 3) images, as the networks are built "
+            f"for that size. Received: images of shape {images.shape[1:]}"
+        )
     index = {name: position for position, name in enumerate(split["class_names"])}
     labels = np.asarray([index[name] for name in names], dtype=np.int64)
     return images.astype(np.uint8, copy=False), labels, loader.skipped
 
 
-def load_split(split, image_size, verbose=True, max_image_pixels=imagefiles.MAX_IMAGE_PIXELS):
+def load_split(split, image_size, verbose=True, max_image_pixels=imagefiles.MAX_IMAGE_PIXELS, preprocessors=None):
     """Loads both parts: returns ({"train": (images, labels), "test": (images, labels)}, skipped).
+
+    `preprocessors` as in `load_split_images`.
 
     `skipped` holds the (path, reason) of every file left out, the train part's first. Nothing
     is printed about them: see `record_skipped`.
@@ -57,7 +69,8 @@ def load_split(split, image_size, verbose=True, max_image_pixels=imagefiles.MAX_
     parts, skipped = {}, []
     for part in ("train", "test"):
         images, labels, part_skipped = load_split_images(
-            split, part, image_size, verbose=verbose, report_skipped=False, max_image_pixels=max_image_pixels
+            split, part, image_size, verbose=verbose, report_skipped=False, max_image_pixels=max_image_pixels,
+            preprocessors=preprocessors,
         )
         parts[part] = (images, labels)
         skipped += part_skipped
