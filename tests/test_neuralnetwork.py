@@ -72,18 +72,18 @@ def test_learns_the_digits():
     assert accuracy >= 0.90
 
 
-def test_backpropagation_matches_finite_differences():
+def small_problem():
+    """A 3-4-3-2 network (every kind of weight matrix: input, hidden, output) and 5 random samples."""
     random_generator = np.random.default_rng(0)
     network = NeuralNetwork([3, 4, 3, 2], seed=0)
-    features = random_generator.random((5, 3))
-    targets = random_generator.random((5, 2))
+    return network, random_generator.random((5, 3)), random_generator.random((5, 2))
 
-    gradients = network.compute_gradients(features, targets)
 
-    step = 1e-6
-    for weights, gradient in zip(network.weights, gradients):
-        assert gradient.shape == weights.shape
-        numerical = np.zeros_like(weights)
+def numerical_gradients(network, features, targets, step=1e-6):
+    """Central finite differences of `calculate_loss` for every weight, one matrix per layer."""
+    numerical = []
+    for weights in network.weights:
+        gradient = np.zeros_like(weights)
         for index in np.ndindex(weights.shape):
             original = weights[index]
             weights[index] = original + step
@@ -91,8 +91,49 @@ def test_backpropagation_matches_finite_differences():
             weights[index] = original - step
             loss_minus = network.calculate_loss(features, targets)
             weights[index] = original
-            numerical[index] = (loss_plus - loss_minus) / (2 * step)
-        np.testing.assert_allclose(gradient, numerical, rtol=1e-5, atol=1e-8)
+            gradient[index] = (loss_plus - loss_minus) / (2 * step)
+        numerical.append(gradient)
+    return numerical
+
+
+def assert_gradients_match(analytic, numerical):
+    assert [gradient.shape for gradient in analytic] == [gradient.shape for gradient in numerical]
+    for layer, (gradient, expected) in enumerate(zip(analytic, numerical)):
+        np.testing.assert_allclose(gradient, expected, rtol=1e-5, atol=1e-8, err_msg=f"layer {layer}")
+
+
+def test_backpropagation_matches_finite_differences():
+    network, features, targets = small_problem()
+
+    gradients = network.compute_gradients(features, targets)
+
+    assert [gradient.shape for gradient in gradients] == [weights.shape for weights in network.weights]
+    assert_gradients_match(gradients, numerical_gradients(network, features, targets))
+
+
+@pytest.mark.parametrize("layer", [0, 1, 2])
+def test_the_gradient_check_catches_one_entry_with_the_wrong_sign(layer):
+    # The check itself must be able to fail: flip the sign of one entry (the largest, so the
+    # flip is far above the tolerance) and the comparison has to reject it.
+    network, features, targets = small_problem()
+    gradients = network.compute_gradients(features, targets)
+    numerical = numerical_gradients(network, features, targets)
+    index = np.unravel_index(np.argmax(np.abs(gradients[layer])), gradients[layer].shape)
+    gradients[layer][index] *= -1
+
+    with pytest.raises(AssertionError, match=f"layer {layer}"):
+        assert_gradients_match(gradients, numerical)
+
+
+def test_the_gradient_check_catches_a_wrong_sigmoid_derivative(monkeypatch):
+    # A plausible bug: s * (1 + s) instead of s * (1 - s). The loss (forward pass only) is
+    # unchanged, so only the comparison with finite differences can notice.
+    network, features, targets = small_problem()
+    numerical = numerical_gradients(network, features, targets)
+    monkeypatch.setattr(NeuralNetwork, "sigmoid_derivative", staticmethod(lambda activations: activations * (1 + activations)))
+
+    with pytest.raises(AssertionError):
+        assert_gradients_match(network.compute_gradients(features, targets), numerical)
 
 
 def test_fit_partial_takes_one_gradient_step():

@@ -1,0 +1,115 @@
+"""The NumPy backpropagation network on XOR (2-2-1) or on scikit-learn's 8x8 digits (64-32-16-10).
+
+    python experiments/numpy_networks/neuralnetwork.py                    # digits, the course's settings
+    python experiments/numpy_networks/neuralnetwork.py --problem xor
+    python experiments/numpy_networks/neuralnetwork.py --seed 3 --epochs 500 --alpha 0.1
+
+digits: the 1,797 digits of `sklearn.datasets.load_digits`, min-max scaled to [0, 1], split
+75/25 (stratified, seeded), one-hot targets; `pyimagesearch.nn.neuralnetwork.NeuralNetwork`
+trains by per-sample gradient descent and the classification report is computed on the
+held-out quarter. xor: the four XOR inputs, which are also the only data to score (there is
+nothing to hold out); it prints each input's output and its thresholded prediction.
+
+Every run writes output/numpy_networks/<run-id>/: config.json (arguments, seed, versions),
+loss.json (the loss at every displayed epoch), classification_report.txt, metrics.json and
+confusion_matrix.png (see pyimagesearch/training/runs.py and reports.py).
+"""
+
+import argparse
+import pathlib
+import sys
+
+import numpy as np
+from sklearn import datasets, model_selection, preprocessing
+
+import config
+from pyimagesearch.nn.neuralnetwork import NeuralNetwork
+from pyimagesearch.training import reports, runs
+from pyimagesearch.utils import atomic, cli, errors, validation
+
+LOSS_FILE = "loss.json"
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--problem", choices=sorted(config.PROBLEMS), default=config.PROBLEM)
+    parser.add_argument("--epochs", type=int, default=None, help="default: the problem's (xor 20000, digits 1000)")
+    parser.add_argument("--alpha", type=float, default=None, help="learning rate; default: the problem's")
+    parser.add_argument("--seed", type=int, default=config.SEED, help="seed of the split and the initial weights")
+    parser.add_argument("--display-update", type=int, default=config.DISPLAY_UPDATE, help="epochs between loss lines")
+    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
+    parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
+    arguments = parser.parse_args()
+    settings = config.PROBLEMS[arguments.problem]
+    arguments.layers = settings["layers"]
+    arguments.epochs = settings["epochs"] if arguments.epochs is None else arguments.epochs
+    arguments.alpha = settings["alpha"] if arguments.alpha is None else arguments.alpha
+    validation.check_integer("--epochs", arguments.epochs, minimum=1)
+    validation.check_number("--alpha", arguments.alpha, minimum=0, include_minimum=False)
+    validation.check_integer("--seed", arguments.seed, minimum=0)
+    validation.check_integer("--display-update", arguments.display_update, minimum=0)
+    return arguments
+
+
+def load_problem(problem, seed):
+    """Returns (train features, train targets, test features, test labels, label names)."""
+    if problem == "xor":
+        inputs = np.array(config.BITWISE_INPUTS, dtype=float)
+        labels = np.array(config.BITWISE_TARGETS["xor"])
+        return inputs, labels.reshape(-1, 1), inputs, labels, ["0", "1"]
+    digits = datasets.load_digits()
+    # The course's min-max scaling over the whole array: pixel values 0..16 become 0..1.
+    features = digits.data.astype(float)
+    features = (features - features.min()) / (features.max() - features.min())
+    train_features, test_features, train_labels, test_labels = model_selection.train_test_split(
+        features, digits.target, test_size=config.TEST_SIZE, stratify=digits.target, random_state=seed
+    )
+    train_targets = preprocessing.LabelBinarizer().fit_transform(train_labels)
+    return train_features, train_targets, test_features, test_labels, [str(name) for name in digits.target_names]
+
+
+def new_run_folder(arguments):
+    """A new run folder; an existing --run-id is refused, since these runs don't resume."""
+    if arguments.run_id is not None and (pathlib.Path(arguments.output) / config.EXPERIMENT / arguments.run_id).exists():
+        raise errors.InvalidArgumentError(
+            f"{pathlib.Path(arguments.output) / config.EXPERIMENT / arguments.run_id} exists already; choose "
+            f"another --run-id. Received: --run-id {arguments.run_id}"
+        )
+    return runs.create_run_folder(config.EXPERIMENT, arguments.output, arguments.run_id)
+
+
+def predicted_labels(network, features):
+    """Class indices: the thresholded single output for XOR, the largest output otherwise."""
+    outputs = network.predict(features)
+    return (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
+
+
+def main():
+    arguments = parse_arguments()
+    train_features, train_targets, test_features, test_labels, label_names = load_problem(
+        arguments.problem, arguments.seed
+    )
+    run_dir = new_run_folder(arguments)
+    runs.write_run_config(run_dir, vars(arguments), seed=arguments.seed)
+    print(f"[INFO] run folder: {run_dir}")
+    network = NeuralNetwork(arguments.layers, alpha=arguments.alpha, seed=arguments.seed)
+    print(f"[INFO] training {network} on {arguments.problem} ({len(train_features)} samples), "
+          f"alpha {arguments.alpha:g}, {arguments.epochs} epochs...")
+    history = network.fit(train_features, train_targets, epochs=arguments.epochs,
+                          display_update=arguments.display_update)
+    atomic.write_json_atomic(run_dir / LOSS_FILE, [{"epoch": epoch, "loss": loss} for epoch, loss in history])
+    predictions = predicted_labels(network, test_features)
+    if arguments.problem == "xor":
+        for sample, target, output, prediction in zip(test_features, test_labels, network.predict(test_features),
+                                                      predictions):
+            print(f"[INFO] data={sample.astype(int).tolist()}, ground-truth={target}, "
+                  f"output={output[0]:.4f}, pred={prediction}")
+    scored_on = "the four training inputs" if arguments.problem == "xor" else "the held-out 25%"
+    metrics = reports.write_classification_report(
+        run_dir, test_labels, predictions, label_names, extra_metrics={"scored_on": scored_on}
+    )
+    reports.print_report(run_dir, metrics, what=f"accuracy on {scored_on}")
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))
