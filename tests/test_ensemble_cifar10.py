@@ -1,0 +1,48 @@
+"""End to end: an ensemble of two MiniVGGNets on a tiny CIFAR-10 folder trains, resumes and is evaluated."""
+
+import json
+
+import pytest
+
+from pyimagesearch.utils import strategy
+from tests import cifar10folders, scripts
+
+
+def run_script(name, *arguments, cwd=None):
+    environment = {strategy.CPU_REPLICAS_VARIABLE: "2"}
+    return scripts.run_experiment_script("ensemble_cifar10", name, arguments, cwd=cwd, environment=environment)
+
+
+def test_two_members_train_in_their_own_folders_and_the_ensemble_averages_them(tmp_path):
+    dataset = cifar10folders.write_tiny_cifar10(tmp_path / "cifar10")
+    output = tmp_path / "output"
+    trained = scripts.check_succeeded(run_script(
+        "train_models.py", "--dataset", dataset, "--models", "2", "--epochs", "1", "--batch-size", "4",
+        "--output", output, "--run-id", "tiny",
+    ))
+    experiment_dir = output / "ensemble_cifar10"
+    assert sorted(path.name for path in experiment_dir.iterdir()) == ["tiny", "tiny-m0", "tiny-m1"]
+    summary = json.loads((experiment_dir / "tiny" / "ensemble.json").read_text())
+    assert [member["seed"] for member in summary["members"]] == [42, 43]
+    assert all(member["peak_memory_bytes"] > 0 for member in summary["members"])
+    for member in summary["members"]:
+        run_dir = experiment_dir / member["run"]
+        config = json.loads((run_dir / "config.json").read_text())
+        assert config["seed"] == member["seed"] and config["extra"]["ensemble"] == "tiny"
+        assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] == member["test_accuracy"]
+        assert (run_dir / "model.keras").is_file() and (run_dir / "history.json").is_file()
+    assert "peak memory after member 1" in trained.stdout
+
+    # Resuming a finished ensemble trains nothing again.
+    resumed = scripts.check_succeeded(run_script("train_models.py", "--resume", experiment_dir / "tiny"))
+    assert resumed.stdout.count("finished already") == 2 and "Epoch 1/" not in resumed.stdout
+
+    evaluated = scripts.check_succeeded(run_script("test_ensemble.py", "--output", output, cwd=tmp_path))
+    metrics = json.loads((experiment_dir / "tiny" / "evaluation" / "metrics.json").read_text())
+    assert metrics["samples"] == 16
+    assert metrics["member_accuracies"] == pytest.approx(
+        {member["run"]: member["test_accuracy"] for member in summary["members"]}
+    )
+    assert metrics["best_member_accuracy"] == pytest.approx(max(m["test_accuracy"] for m in summary["members"]))
+    assert f"ensemble of 2: {metrics['accuracy']:.4f}" in evaluated.stdout
+    assert (experiment_dir / "tiny" / "evaluation" / "classification_report.txt").is_file()
