@@ -1,11 +1,13 @@
 """scikit-learn's bundled handwritten digits as uint8 image arrays in memory, resized, with no files.
 
     images, labels = load_digit_images(image_size=28)   # (1797, 28, 28) uint8, (1797,) int64
+    split = split_digit_images(28, test_size=0.25, seed=0)   # row indices, JSON-serialisable
+    test_images, test_labels = load_split_part(split, "test")
 
 `pyimagesearch.datasets.digits` writes the same 1,797 real 8x8 digits as PNG files for the
 folder-based tools; this is the in-memory route for a network that wants MNIST-sized inputs
-(LeNet at 28x28), with the rows in `load_digits()` order so that a split of row indices can be
-saved and rebuilt later from the indices alone.
+(LeNet at 28x28). Rows stay in `load_digits()` order, so a split is a list of row indices that a
+run folder can keep (split.json) and rebuild its images from later.
 """
 
 import cv2
