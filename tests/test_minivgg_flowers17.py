@@ -187,15 +187,25 @@ def test_hdf5_run_builds_once_trains_from_the_files_and_evaluates(image_folder, 
     assert [path.name for path in run_dir.parent.iterdir()] == ["first"]  # no empty run folder
 
 
-def test_overfit_shows_minivggnet_fitting_20_images(image_folder, tmp_path):
+def test_overfit_shows_minivggnet_fitting_20_images(tmp_path):
+    # Colour images with a class cue (the shared folder's grayscale and corrupt files would test
+    # the loader, not the network).
+    random = np.random.default_rng(1)
+    for class_index in range(3):
+        folder = tmp_path / "images" / f"class_{class_index}"
+        folder.mkdir(parents=True)
+        for number in range(10):
+            image = random.integers(0, 80, (32, 32, 3), dtype=np.uint8)
+            image[..., class_index] += 150
+            cv2.imwrite(str(folder / f"{number}.png"), image)
     result = run_script(
-        "train.py", "--dataset", image_folder, "--image-size", "32", "--batch-size", "8", "--epochs", "25",
-        "--overfit", "20", "--output", tmp_path, "--run-id", "overfit",
+        "train.py", "--dataset", tmp_path / "images", "--image-size", "32", "--batch-size", "10", "--epochs", "30",
+        "--overfit", "20", "--output", tmp_path / "output", "--run-id", "overfit",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "--overfit 20: training accuracy reached 0.99 in epoch" in result.stdout
-    saved = json.loads((tmp_path / "minivgg_flowers17" / "overfit" / "config.json").read_text())["arguments"]
-    assert saved["overfit"] == 20 and saved["augment"] is False
+    saved = json.loads((tmp_path / "output" / "minivgg_flowers17" / "overfit" / "config.json").read_text())
+    assert saved["arguments"]["overfit"] == 20 and saved["arguments"]["augment"] is False
 
 
 def test_find_lr_and_preview_write_their_files_and_no_model(image_folder, tmp_path):
@@ -213,3 +223,26 @@ def test_find_lr_and_preview_write_their_files_and_no_model(image_folder, tmp_pa
     assert cv2.imread(str(preview_run / "augmentation.png")) is not None
     for run in (lr_run, preview_run):
         assert not (run / "model.keras").exists() and not (run / "checkpoints").exists()
+
+
+def test_a_mixed_precision_run_resumes_in_its_own_precision(image_folder, tmp_path):
+    from pyimagesearch.training import runs
+
+    common = ("--image-size", "16", "--batch-size", "4", "--checkpoint-every", "1", "--output", tmp_path)
+    first = run_script("train.py", "--dataset", image_folder, "--epochs", "1", "--precision", "mixed_bfloat16",
+                       "--run-id", "bf16", *common)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    run_dir = tmp_path / "minivgg_flowers17" / "bf16"
+    saved = json.loads((run_dir / "config.json").read_text())["arguments"]
+    assert (saved["precision"], saved["precision_policy"]) == ("mixed_bfloat16", "mixed_bfloat16")
+    refused = run_script("train.py", "--resume", run_dir, "--epochs", "2", "--precision", "float32")
+    assert refused.returncode == 2 and "--precision differs from the run being resumed" in refused.stderr
+    resumed = run_script("train.py", "--resume", run_dir, "--epochs", "2")
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    assert "[INFO] precision: mixed_bfloat16 (the run's own" in resumed.stdout
+    import keras
+
+    model = runs.load_model(run_dir / "model.keras")
+    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert convolutions and all(layer.compute_dtype == "bfloat16" for layer in convolutions)
+    assert model.layers[-1].compute_dtype == "float32"
