@@ -24,6 +24,8 @@ from pyimagesearch.nn.conv import MiniGoogLeNet
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.nn.conv import ResNet
 from pyimagesearch.nn.conv import ShallowNet
+from pyimagesearch.nn.conv import StrideNet
+from pyimagesearch.nn.conv import stridenet
 from pyimagesearch.nn.conv import build_surgery_model
 from pyimagesearch.nn.conv import convutils
 
@@ -58,6 +60,7 @@ NETWORKS = [
         "deepergooglenet", DeeperGoogLeNet.build, (64, 64, 3, 200), DeeperGoogLeNet.MINIMUM_SIZE, batch_norm=True
     ),
     Network("resnet", small_resnet, (32, 32, 3, 4), batch_norm=True),
+    Network("stridenet", StrideNet.build, (11, 11, 1, 3), minimum_size=stridenet.MINIMUM_SIZE),
 ]
 WITH_MINIMUM_SIZE = [network for network in NETWORKS if network.minimum_size is not None]
 WITH_BATCH_NORM = [network for network in NETWORKS if network.batch_norm]

@@ -57,7 +57,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._append(values)
         if self.json_path is not None:
             atomic.write_json_atomic(self.json_path, self.history)
-        plots.plot_history(self.history, self.fig_path, title=f"Training loss and accuracy [Epoch {self.epochs}]")
+        plots.plot_history(self.history, self.fig_path, title=f"Training history [Epoch {self.epochs}]")
 
     @property
     def epochs(self):

@@ -2,7 +2,8 @@
 
 Each is a class with a static `build(width, height, depth, classes, ...)` that returns an
 uncompiled `keras.Model` and honours `keras.backend.image_data_format()`. `FCHeadNet` is the
-exception: it builds a new classifier head on a pre-trained base for fine-tuning.
+exception: it builds a new classifier head on a pre-trained base for fine-tuning; `boxregressor`
+(a box-regression head on a backbone) is imported from its module.
 """
 
 from pyimagesearch.nn.conv.alexnet import AlexNet
@@ -14,6 +15,7 @@ from pyimagesearch.nn.conv.minigooglenet import MiniGoogLeNet
 from pyimagesearch.nn.conv.minivggnet import MiniVGGNet
 from pyimagesearch.nn.conv.resnet import ResNet
 from pyimagesearch.nn.conv.shallownet import ShallowNet
+from pyimagesearch.nn.conv.stridenet import StrideNet
 
 __all__ = [
     "AlexNet",
@@ -24,5 +26,6 @@ __all__ = [
     "MiniVGGNet",
     "ResNet",
     "ShallowNet",
+    "StrideNet",
     "build_surgery_model",
 ]
