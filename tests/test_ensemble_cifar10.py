@@ -1,4 +1,4 @@
-"""End to end: an ensemble of two MiniVGGNets on a tiny CIFAR-10 folder trains, resumes and is evaluated."""
+"""End to end: an ensemble of two MiniVGGNets on a tiny CIFAR-10 folder trains and is evaluated."""
 
 import json
 
@@ -9,7 +9,9 @@ from tests import cifar10folders, scripts
 
 
 def run_script(name, *arguments, cwd=None):
-    environment = {strategy.CPU_REPLICAS_VARIABLE: "2"}
+    # One replica: the two-replica path of the same plumbing is covered by test_minivgg_cifar10,
+    # and tracing each member for two replicas would add about a third to this test's time.
+    environment = {strategy.CPU_REPLICAS_VARIABLE: "1"}
     return scripts.run_experiment_script("ensemble_cifar10", name, arguments, cwd=cwd, environment=environment)
 
 
@@ -32,10 +34,6 @@ def test_two_members_train_in_their_own_folders_and_the_ensemble_averages_them(t
         assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] == member["test_accuracy"]
         assert (run_dir / "model.keras").is_file() and (run_dir / "history.json").is_file()
     assert "peak memory after member 1" in trained.stdout
-
-    # Resuming a finished ensemble trains nothing again.
-    resumed = scripts.check_succeeded(run_script("train_models.py", "--resume", experiment_dir / "tiny"))
-    assert resumed.stdout.count("finished already") == 2 and "Epoch 1/" not in resumed.stdout
 
     evaluated = scripts.check_succeeded(run_script("test_ensemble.py", "--output", output, cwd=tmp_path))
     metrics = json.loads((experiment_dir / "tiny" / "evaluation" / "metrics.json").read_text())

@@ -41,12 +41,12 @@ def test_train_without_batch_norm_restart_at_a_lower_rate_and_evaluate(dataset, 
 
     # The course's restart: back to epoch 1's checkpoint, on at a tenth of the rate.
     restarted = scripts.check_succeeded(run_script(
-        "train.py", "--resume", run_dir, "--from-epoch", "1", "--learning-rate", "0.001", "--epochs", "3",
+        "train.py", "--resume", run_dir, "--from-epoch", "1", "--learning-rate", "0.001", "--epochs", "2",
     ))
     assert "learning rate 0.01 -> 0.001" in restarted.stdout
     history = json.loads((run_dir / "history.json").read_text())
-    assert len(history["loss"]) == 3
-    assert history["learning_rate"][0] == pytest.approx(0.01) and history["learning_rate"][1:] == pytest.approx([0.001] * 2)
+    assert len(history["loss"]) == 2
+    assert history["learning_rate"] == pytest.approx([0.01, 0.001])
     assert list((run_dir / "replaced").glob("*-from-epoch-1/checkpoints/epoch_2.keras"))
 
     # evaluate.py finds the dataset from config.json alone, from another working directory.
