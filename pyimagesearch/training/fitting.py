@@ -57,7 +57,8 @@ def _set_learning_rate(optimizer, learning_rate, checkpoint_path):
             f"can't replace its rate. Received: --learning-rate {learning_rate}"
         )
     current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-    if current != learning_rate:
+    # The optimizer keeps its rate in float32: 0.01 comes back as 0.009999999776.
+    if not math.isclose(current, learning_rate, rel_tol=1e-6):
         print(f"[INFO] learning rate {current:g} -> {learning_rate:g} from here on")
         optimizer.learning_rate = learning_rate
 
