@@ -1,7 +1,3 @@
-import os
-import subprocess
-import sys
-
 import pytest
 import tensorflow as tf
 
@@ -41,19 +37,3 @@ def test_configure_cpu_replicas_refuses_a_boolean_count():
     # `isinstance(True, int)` once let count=True through as one device.
     with pytest.raises(ValueError, match=r"Received: count=True$"):
         strategy.configure_cpu_replicas(True)
-
-
-def test_one_device_trains_under_the_default_strategy_in_a_fresh_process():
-    # MirroredStrategy over a single device only adds per-step cost (benchmarks/README.md).
-    code = (
-        "import tensorflow as tf\n"
-        "from pyimagesearch.utils import strategy\n"
-        "distribution = strategy.get_strategy()\n"
-        "print(type(distribution).__name__, distribution.num_replicas_in_sync, "
-        "distribution is tf.distribute.get_strategy())\n"
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
-        env={**os.environ, strategy.CPU_REPLICAS_VARIABLE: "1"},
-    )
-    assert completed.stdout.split()[-2:] == ["1", "True"], completed.stdout

@@ -33,24 +33,18 @@ _STRATEGY = None
 
 
 def get_strategy():
-    """Returns MirroredStrategy over the local GPUs (or logical CPUs) when there are two or more,
-    and TensorFlow's default strategy (plain single-device training) when there is one.
-
-    Why not MirroredStrategy over one device: it runs every step through its cross-replica
-    machinery for nothing. Measured on a 2-core Intel Xeon without bfloat16 units, MiniVGGNet
-    at 32x32 trained at 388 images/s under MirroredStrategy over the one CPU against 690 under
-    the default strategy, and 177 against 187 at 64x64 (benchmarks/README.md, "Training").
-    Either way, build the model and the optimizer inside `strategy.scope()`, and use a global
-    batch size of per-replica size times `strategy.num_replicas_in_sync`.
+    """Returns MirroredStrategy over all local GPUs, or over the CPU when there is none.
 
     The strategy is made once per process and returned again on later calls. A second
     MirroredStrategy in the same process starts its collective-op keys afresh, and a
     collective left over from the first one's last step then collides with the second one's
     ("Shape mismatch in the collective instance 100").
 
-    Without a GPU there is one CPU device, unless the CPU was split into logical devices
+    Without a GPU this is one CPU replica, unless the CPU was split into logical devices
     (see `configure_cpu_replicas`, or the PYIMAGESEARCH_CPU_REPLICAS environment variable),
-    in which case every logical CPU is a replica: the tests mirror over two that way.
+    in which case every logical CPU is a replica. Build the model and the optimizer inside
+    `strategy.scope()`, and use a global batch size of per-replica size times
+    `strategy.num_replicas_in_sync`.
     """
     requested = os.environ.get(CPU_REPLICAS_VARIABLE)
     if requested:
@@ -62,8 +56,7 @@ def get_strategy():
             configure_cpu_replicas(int(requested))
     global _STRATEGY
     if _STRATEGY is None:
-        devices = [device.name for device in _replica_devices()]
-        _STRATEGY = tf.distribute.MirroredStrategy(devices) if len(devices) > 1 else tf.distribute.get_strategy()
+        _STRATEGY = tf.distribute.MirroredStrategy([device.name for device in _replica_devices()])
     return _STRATEGY
 
 
