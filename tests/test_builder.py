@@ -74,6 +74,41 @@ def test_builds_stratified_seeded_shuffled_splits_with_the_training_mean(tmp_pat
     assert not [entry for entry in tmp_path.iterdir() if ".partial-" in entry.name]
 
 
+def test_given_splits_are_written_in_their_order_with_extra_files(tmp_path):
+    paths, labels = imagefiles.list_labelled_images(_class_folders(tmp_path / "images", per_class=3))
+    integers = [0 if label == "cat" else 1 for label in labels]
+    # Rows as given (no split, no shuffle): test holds the first image of each class.
+    parts = {"train": (paths[1:3] + paths[4:], integers[1:3] + integers[4:]), "test": ([paths[3], paths[0]], [1, 0])}
+
+    result = builder.build_hdf5_splits(
+        parts, ["cat", "dog"], tmp_path / "given", 8, 8, workers=2, progress=False, extra_files={"classes.txt": "cat\ndog\n"}
+    )
+
+    assert result["counts"] == {"train": 4, "test": 2} and sorted(result["files"]) == ["test", "train"]
+    _, train_labels, _ = _contents(tmp_path / "given" / "train.hdf5")
+    test_images, test_labels, _ = _contents(tmp_path / "given" / "test.hdf5")
+    assert train_labels.tolist() == [0, 0, 1, 1] and test_labels.tolist() == [1, 0]
+    assert test_images[0, 4, 4, 0] > 120 > test_images[1, 4, 4, 0]  # dog's blue first, as given
+    assert (tmp_path / "given" / "classes.txt").read_text() == "cat\ndog\n"
+    assert result["extra_paths"] == {"classes.txt": tmp_path / "given" / "classes.txt"}
+
+
+@pytest.mark.parametrize(
+    "parts, extra_files, message",
+    [
+        ({"val": (["a.jpg"], [0])}, None, "a 'train' entry"),
+        ({"train": (["a.jpg", "b.jpg"], [0])}, None, "Received: 2 paths, 1 labels"),
+        ({"train": (["a.jpg"], [2])}, None, r"outside \[0, 2\)"),
+        ({"train": (["a.jpg"], [0])}, {"train.hdf5": "x"}, "new file names"),
+        ({"train": (["a.jpg"], [0])}, {"../up.txt": "x"}, "plain file-name stem"),
+    ],
+)
+def test_bad_given_splits_fail_before_any_work(tmp_path, parts, extra_files, message):
+    with pytest.raises(ValueError, match=message):
+        builder.build_hdf5_splits(parts, ["cat", "dog"], tmp_path / "out", 8, 8, progress=False, extra_files=extra_files)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_output_is_deterministic_whatever_the_workers(tmp_path):
     paths, labels = imagefiles.list_labelled_images(_class_folders(tmp_path / "images", per_class=12))
     runs = (("one", 0, False), ("threads", 2, False), ("processes", 2, True))

@@ -117,24 +117,77 @@ def build_hdf5_dataset(
 
     Returns a dict with "output_dir", "files" and "counts" (per split), "skipped" (a list of
     (path, reason)), "mean" ({"R", "G", "B"} of the training split), "label_names",
-    "mean_path" and "report_path".
+    "mean_path", "report_path" and "extra_paths" (see `build_hdf5_splits`; empty here).
     """
     image_paths, integer_labels, label_names = _validate_inputs(image_paths, labels, label_names)
     width = validation.check_image_size("width", width)
     height = validation.check_image_size("height", height)
+    output_dir, name = check_destination(output_dir, name, overwrite)
+    _worker_count(workers)
+    validation.check_booleans(use_multiprocessing=use_multiprocessing)
+    imagefiles.check_max_image_pixels(max_image_pixels)
+    if preprocessors is None:
+        preprocessors = [resizing.make_resizer(resize, width, height)]
+    parts = splits.split_train_val_test(image_paths, integer_labels, val_size, test_size, seed)
+    return build_hdf5_splits(
+        parts, label_names, output_dir, width, height, name=name, preprocessors=preprocessors, workers=workers,
+        use_multiprocessing=use_multiprocessing, overwrite=overwrite, progress=progress, compression=compression,
+        max_image_pixels=max_image_pixels,
+    )
+
+
+def check_destination(output_dir, name=None, overwrite=False):
+    """Checks where a build will go, before any image is read; returns (output_dir, name).
+
+    `output_dir` (a path) must not exist unless `overwrite` is True; `name` (default: the
+    folder's name) must be a plain file-name stem, for `<name>_mean.json`.
+    """
     output_dir = pathlib.Path(output_dir)
+    validation.check_booleans(overwrite=overwrite)
     name = _validate_name(name if name is not None else output_dir.name)
-    workers = _worker_count(workers)
-    validation.check_booleans(use_multiprocessing=use_multiprocessing, overwrite=overwrite)
-    max_image_pixels = imagefiles.check_max_image_pixels(max_image_pixels)
     if output_dir.exists() and not overwrite:
         raise FileExistsError(
             f"{output_dir} exists; pass overwrite=True (--overwrite) to rebuild it. "
             f"Received: output_dir={str(output_dir)!r}"
         )
+    return output_dir, name
+
+
+def build_hdf5_splits(
+    parts,
+    label_names,
+    output_dir,
+    width,
+    height,
+    name=None,
+    preprocessors=None,
+    resize="aspect",
+    workers=None,
+    use_multiprocessing=False,
+    overwrite=False,
+    progress=True,
+    compression=None,
+    max_image_pixels=imagefiles.MAX_IMAGE_PIXELS,
+    extra_files=None,
+):
+    """Builds `output_dir` from splits made already (a dataset's own, such as Tiny ImageNet's).
+
+    `parts` maps "train" (required), "val" and "test" to (paths, integer labels indexing
+    `label_names`), each in the row order to write; `extra_files` maps file names to text
+    written into the folder with the rest (e.g. a class list). Everything else is as in
+    `build_hdf5_dataset`, which splits a collection and then calls this: the same decoding,
+    training mean, report, skipped-image rules and all-or-nothing rename into place.
+    """
+    width = validation.check_image_size("width", width)
+    height = validation.check_image_size("height", height)
+    output_dir, name = check_destination(output_dir, name, overwrite)
+    parts, label_names = _validate_parts(parts, label_names)
+    extra_files = _validate_extra_files(extra_files)
+    workers = _worker_count(workers)
+    validation.check_booleans(use_multiprocessing=use_multiprocessing)
+    max_image_pixels = imagefiles.check_max_image_pixels(max_image_pixels)
     if preprocessors is None:
         preprocessors = [resizing.make_resizer(resize, width, height)]
-    parts = splits.split_train_val_test(image_paths, integer_labels, val_size, test_size, seed)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     atomic.remove_stale_partials(output_dir)
     staging_dir = atomic.temporary_sibling(output_dir)
@@ -142,11 +195,15 @@ def build_hdf5_dataset(
     try:
         decoder = _Decoder((width, height), preprocessors, workers, use_multiprocessing, max_image_pixels)
         result = _build_into(staging_dir, parts, label_names, (width, height), decoder, progress, compression, name)
+        for file_name, text in extra_files.items():
+            atomic.write_text_atomic(staging_dir / file_name, text)
         _commit(staging_dir, output_dir)
     except BaseException:
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
-    return _relocate(result, staging_dir, output_dir)
+    result = _relocate(result, staging_dir, output_dir)
+    result["extra_paths"] = {file_name: output_dir / file_name for file_name in extra_files}
+    return result
 
 
 def build_from_dataset(dataset, output_dir, width, height, layout="auto", **options):
@@ -423,6 +480,47 @@ def _validate_inputs(image_paths, labels, label_names):
     if len(set(integers.tolist())) < 2:
         raise errors.InvalidArgumentError(f"A classifier needs at least 2 classes. Received: classes={sorted(set(map(str, labels)))}")
     return image_paths, integers, names
+
+
+def _validate_parts(parts, label_names):
+    """`parts` as {split: (list of str paths, int64 labels)} in TRAIN_VAL_TEST order; user errors otherwise."""
+    if not isinstance(parts, dict) or "train" not in parts or not set(parts) <= set(splits.TRAIN_VAL_TEST):
+        keys = sorted(parts) if isinstance(parts, dict) else type(parts).__name__
+        raise errors.InvalidArgumentError(
+            f"`parts` must be a dict with a 'train' entry and optional 'val' and 'test' entries. Received: {keys}"
+        )
+    label_names = [str(label_name) for label_name in label_names]
+    if len(label_names) < 2 or len(set(label_names)) != len(label_names):
+        raise errors.InvalidArgumentError(f"`label_names` must be 2 or more distinct names. Received: label_names={label_names[:6]!r}")
+    checked = {}
+    for split in splits.TRAIN_VAL_TEST:
+        if split not in parts:
+            continue
+        paths, labels = parts[split]
+        paths, labels = [str(path) for path in paths], np.asarray(labels)
+        if not paths or len(paths) != len(labels) or not np.issubdtype(labels.dtype, np.integer):
+            raise errors.InvalidArgumentError(
+                f"parts[{split!r}] must be non-empty paths and as many integer labels. "
+                f"Received: {len(paths)} paths, {len(labels)} labels of dtype {labels.dtype}"
+            )
+        if labels.min() < 0 or labels.max() >= len(label_names):
+            raise errors.InvalidArgumentError(
+                f"parts[{split!r}] has labels outside [0, {len(label_names)}). Received: [{labels.min()}, {labels.max()}]"
+            )
+        checked[split] = (paths, labels.astype(np.int64))
+    return checked, label_names
+
+
+def _validate_extra_files(extra_files):
+    extra_files = dict(extra_files or {})
+    reserved = {f"{split}.hdf5" for split in splits.TRAIN_VAL_TEST} | {REPORT_NAME}
+    for file_name, text in extra_files.items():
+        if not isinstance(text, str) or file_name in reserved:
+            raise errors.InvalidArgumentError(
+                f"`extra_files` must map new file names to text. Received: {file_name!r} -> {type(text).__name__}"
+            )
+        _validate_name(file_name)
+    return extra_files
 
 
 def _validate_name(name):

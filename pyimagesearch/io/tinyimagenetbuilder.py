@@ -12,22 +12,17 @@ mean is in every split file's `mean` attribute, which `heldout.mean_preprocessor
 - test: the official val folder, labelled through val_annotations.txt;
 - the mean comes from the training split only.
 
-It runs the HDF5 builder's own steps (`pyimagesearch.io.builder`: parallel decoding, the
-writer, the mean, the report) on these fixed splits instead of a random one, so it is atomic
-and restartable the same way: everything is written into a hidden folder beside `output_dir`
+It hands these fixed splits to the HDF5 builder (`builder.build_hdf5_splits`: parallel
+decoding, the writer, the mean, the report) instead of a random split, so it is atomic and
+restartable the same way: everything is written into a hidden folder beside `output_dir`
 that is renamed into place only when the whole build succeeded, and a build killed at any
 point leaves nothing at `output_dir`; the next run removes the leftovers and starts again.
 """
 
-import pathlib
-import shutil
-
 import numpy as np
 
-from pyimagesearch.datasets import imagefiles, splits, tinyimagenet
+from pyimagesearch.datasets import splits, tinyimagenet
 from pyimagesearch.io import builder
-from pyimagesearch.preprocessing import resizing
-from pyimagesearch.utils import atomic, validation
 
 CLASSES_FILE = "classes.tsv"
 
@@ -55,34 +50,23 @@ def build_tiny_imagenet_hdf5(
     "mean" (training split), "label_names", "mean_path", "report_path", plus "wnids" and
     "classes_path".
     """
-    output_dir = pathlib.Path(output_dir)
-    validation.check_booleans(overwrite=overwrite)
-    name = builder._validate_name(name if name is not None else output_dir.name)
-    if output_dir.exists() and not overwrite:
-        raise FileExistsError(
-            f"{output_dir} exists; pass overwrite=True to rebuild it. Received: output_dir={str(output_dir)!r}"
-        )
+    # Checked before the dataset is listed (or downloaded), so a wrong destination fails at once.
+    output_dir, name = builder.check_destination(output_dir, name, overwrite)
     dataset = tinyimagenet.load_tiny_imagenet_splits(name_or_path, datasets_root, val_per_class=val_per_class, seed=seed)
-    parts = _shuffled_parts(dataset, seed)
-    size = (tinyimagenet.IMAGE_SIZE, tinyimagenet.IMAGE_SIZE)
-    preprocessors = [resizing.make_resizer("aspect", *size)]
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    atomic.remove_stale_partials(output_dir)
-    staging_dir = atomic.temporary_sibling(output_dir)
-    staging_dir.mkdir()
-    try:
-        decoder = builder._Decoder(
-            size, preprocessors, builder._worker_count(workers), False, imagefiles.MAX_IMAGE_PIXELS
-        )
-        result = builder._build_into(staging_dir, parts, dataset["class_names"], size, decoder, progress, compression, name)
-        result["classes_path"] = staging_dir / CLASSES_FILE
-        atomic.write_text_atomic(result["classes_path"], _classes_text(dataset))
-        builder._commit(staging_dir, output_dir)
-    except BaseException:
-        shutil.rmtree(staging_dir, ignore_errors=True)
-        raise
-    result = builder._relocate(result, staging_dir, output_dir)
-    result["classes_path"] = output_dir / CLASSES_FILE
+    result = builder.build_hdf5_splits(
+        _shuffled_parts(dataset, seed),
+        dataset["class_names"],
+        output_dir,
+        tinyimagenet.IMAGE_SIZE,
+        tinyimagenet.IMAGE_SIZE,
+        name=name,
+        workers=workers,
+        overwrite=overwrite,
+        progress=progress,
+        compression=compression,
+        extra_files={CLASSES_FILE: _classes_text(dataset)},
+    )
+    result["classes_path"] = result["extra_paths"][CLASSES_FILE]
     result["wnids"] = list(dataset["wnids"])
     return result
 
