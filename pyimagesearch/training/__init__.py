@@ -9,6 +9,7 @@ Modules:
 - `fitting`: build or resume the model inside the strategy, the run's callbacks, fit and save;
 - `reports`: predictions, the classification report, metrics.json and the confusion matrix;
 - `heldout`: a run's held-out data, rebuilt the same way by train and evaluate scripts;
+- `runmean`: the per-channel mean a run subtracts, kept in its folder as mean.json;
 - `checks`: the pre-flight checks `--overfit N` and `--preview-augmentation`;
 - `learningratefinder`: the learning-rate range test behind `--find-lr`.
 """
