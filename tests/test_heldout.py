@@ -1,12 +1,14 @@
-"""training.heldout: HDF5 train, validation and test files must agree on their classes before training."""
+"""training.heldout: HDF5 train, validation and test files must agree on their classes before training;
+a CIFAR-10 run's test pipeline subtracts the run's own mean."""
 
 import numpy as np
 import pytest
 
+from pyimagesearch.datasets import cifar10
 from pyimagesearch.io.hdf5datasetwriter import HDF5DatasetWriter
-from pyimagesearch.training import heldout
+from pyimagesearch.training import heldout, runmean
 from pyimagesearch.utils import errors
-from tests import hdf5testing
+from tests import cifar10folders, hdf5testing
 
 
 def _named_file(path, names, rows=6, size=8):
@@ -58,3 +60,23 @@ def test_a_missing_split_is_named(tmp_path):
     _named_file(tmp_path / "test.hdf5", ["cat", "dog"])
     with pytest.raises(errors.InvalidArgumentError, match=r"val\.hdf5 is missing"):
         heldout.check_hdf5_splits(tmp_path)
+
+
+def test_a_cifar10_runs_test_pipeline_subtracts_the_runs_own_mean(tmp_path):
+    folder = cifar10folders.write_tiny_cifar10(tmp_path / "cifar10")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    runmean.record_mean(run_dir, lambda: {"R": 30.0, "G": 20.0, "B": 10.0})
+    dataset, labels, class_names = heldout.from_cifar10_run(run_dir, folder, batch_size=4, subtract_mean=True)
+    data = cifar10.load_cifar10(folder)
+    images = np.concatenate([np.asarray(batch) for batch, _ in dataset])
+    assert images == pytest.approx((data.test_images - np.array([10.0, 20.0, 30.0])) / 255.0, abs=1e-6)
+    assert labels.tolist() == data.test_labels.tolist() and class_names == cifar10.CLASS_NAMES
+    unsubtracted, _, _ = heldout.from_cifar10_run(run_dir, folder, batch_size=4, subtract_mean=False)
+    assert np.concatenate([np.asarray(batch) for batch, _ in unsubtracted]) == pytest.approx(data.test_images / 255.0)
+
+
+def test_a_cifar10_run_without_its_mean_file_is_refused(tmp_path):
+    folder = cifar10folders.write_tiny_cifar10(tmp_path / "cifar10")
+    with pytest.raises(errors.MissingFileError, match="No mean.json"):
+        heldout.from_cifar10_run(tmp_path, folder, batch_size=4, subtract_mean=True)

@@ -2,6 +2,7 @@
 
     dataset, labels, class_names = heldout.from_hdf5_folder(hdf5_dir, image_size, batch_size)
     dataset, labels, class_names = heldout.from_split(split, image_size, batch_size)
+    dataset, labels, class_names = heldout.from_cifar10_run(run_dir, dataset_name, batch_size, subtract_mean=True)
     metrics = heldout.evaluate_crops(model, hdf5_dir, crop_size, batch_size, report_dir)
     heldout.check_hdf5_splits(hdf5_dir)   # train, val and test files with the same classes
 
@@ -11,10 +12,10 @@ scored, and no script imports another.
 
 import pathlib
 
-from pyimagesearch.datasets import imagefolder
-from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
+from pyimagesearch.datasets import cifar10, imagefolder
+from pyimagesearch.io import cifar10pipeline, hdf5format, hdf5pipeline, pipeline
 from pyimagesearch.preprocessing import CropPreprocessor, MeanPreprocessor
-from pyimagesearch.training import fitting, reports
+from pyimagesearch.training import fitting, reports, runmean
 from pyimagesearch.utils import errors, ranked
 
 
@@ -111,6 +112,18 @@ def from_split(split, image_size, batch_size, loaded=None):
         images, labels = loaded
     dataset = pipeline.make_array_dataset(images, labels, batch_size, pipeline.make_batch_transform(len(class_names)))
     return dataset, labels, class_names
+
+
+def from_cifar10_run(run_dir, dataset, batch_size, subtract_mean):
+    """The CIFAR-10 test pipeline of a run: returns (dataset, labels, class names).
+
+    `dataset` is what the run's config.json names (a catalog name or a folder). With
+    `subtract_mean` the run's own training mean (its mean.json, see `runmean`) is subtracted,
+    as its training did; a run folder without one is refused rather than scored unsubtracted.
+    """
+    data = cifar10.load_cifar10(dataset)
+    mean = runmean.read_mean(run_dir) if subtract_mean else None
+    return cifar10pipeline.make_test_dataset(data, batch_size, mean=mean), data.test_labels, data.class_names
 
 
 def mean_preprocessor(hdf5_dir):
