@@ -165,3 +165,11 @@ def test_rejects_bad_arguments(keywords, message):
     arguments.update(keywords)
     with pytest.raises(ValueError, match=message):
         ResNet.build(**arguments)
+
+
+def test_check_stages_and_filters_returns_ints_or_refuses_before_any_layer_is_built():
+    from pyimagesearch.nn.conv import resnet
+
+    assert resnet.check_stages_and_filters((1, 2), (8, 8, 16)) == ([1, 2], [8, 8, 16])
+    with pytest.raises(ValueError, match=r"Received: filters=\[8, 8\]$"):
+        resnet.check_stages_and_filters([1, 2], [8, 8])

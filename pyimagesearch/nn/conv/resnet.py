@@ -125,7 +125,7 @@ class ResNet:
         `keras.backend.image_data_format()`.
         """
         validation.check_positive_integers(width=width, height=height, depth=depth, classes=classes)
-        stages, filters = _check_stages_and_filters(stages, filters)
+        stages, filters = check_stages_and_filters(stages, filters)
         _check_settings(reg, bn_epsilon, bn_momentum, dataset)
         minimum = _minimum_size(len(stages), dataset)
         if width < minimum or height < minimum:
@@ -207,7 +207,9 @@ def _minimum_size(stage_count, dataset):
     return size
 
 
-def _check_stages_and_filters(stages, filters):
+def check_stages_and_filters(stages, filters):
+    """Returns `stages` and `filters` as lists of ints, or raises a user error saying what
+    `ResNet.build` can't use; public so a train script can check its flags before it starts."""
     is_positive_integer = validation.is_positive_integer
     if not isinstance(stages, (list, tuple)) or not stages or not all(map(is_positive_integer, stages)):
         raise errors.InvalidArgumentError(
