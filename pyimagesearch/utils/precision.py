@@ -11,11 +11,12 @@ optimizer in Keras' `LossScaleOptimizer`, so small float16 gradients don't under
 
 What `auto` picks, and why:
 - a GPU of compute capability 7.0 or more (tensor cores): "mixed_float16";
-- every CPU: "float32". On a CPU without AMX or AVX512-BF16, bfloat16 is emulated and about 4x
-  slower than float32. On one with them, bfloat16 can be faster (one measurement: 1.8x for
-  MiniVGGNet on an AMD EPYC with AVX512-BF16, in two repeats of three), but `auto` takes it only
-  once this project's benchmark and accuracy check (benchmarks/README.md, "Mixed precision") have
-  shown it faster with no loss of accuracy on such a CPU, and they have not been run on one yet.
+- every CPU: "float32". Without AMX-BF16 or AVX512-BF16, bfloat16 is emulated and about 4x
+  slower. With them it is faster but, as measured, not as accurate: on an AMD EPYC with
+  AVX512-BF16 (2 cores) this project's training path ran MiniVGGNet 1.41x (64x64) and 1.15x
+  (32x32) faster in mixed_bfloat16, but the flagship's mean test accuracy over 3 seeds at 30
+  epochs was 2.45 points below float32's (0.7412 against 0.7657), and `auto` takes a reduced
+  precision only within 1 point (benchmarks/README.md, "Training on an AMD EPYC").
   `--precision mixed_bfloat16` asks for it explicitly.
 """
 
@@ -53,8 +54,8 @@ def resolve(requested="auto"):
     if flags:
         return Choice(
             "float32",
-            f"auto: this CPU has {', '.join(flags)}, but mixed_bfloat16 is not yet shown faster and as accurate "
-            "here (benchmarks/README.md); --precision mixed_bfloat16 asks for it",
+            f"auto: this CPU has {', '.join(flags)}, but mixed_bfloat16 trained the flagship 2.45 points less "
+            "accurately than float32 on an AMD EPYC with AVX512-BF16 (benchmarks/README.md); --precision mixed_bfloat16 asks for it",
         )
     return Choice("float32", "auto: this CPU has no native bfloat16 (no AMX, no AVX512-BF16), so bfloat16 would be emulated")
 
