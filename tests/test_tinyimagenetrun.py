@@ -1,0 +1,79 @@
+"""The Tiny ImageNet run's scoring: rank-1 and rank-5 on test.hdf5, the report, and clear errors for a missing folder."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from pyimagesearch.io import hdf5format
+from pyimagesearch.training import runs, tinyimagenetrun
+from pyimagesearch.utils import atomic
+from tests import hdf5testing
+
+SIZE, CLASSES = 4, 6
+
+
+@pytest.fixture
+def hdf5_dir(tmp_path):
+    folder = tmp_path / "hdf5"
+    hdf5testing.write_indexed_file(folder / "train.hdf5", rows=24, size=SIZE, classes=CLASSES)
+    mean = hdf5format.read_mean(folder / "train.hdf5")
+    for split in ("val", "test"):
+        hdf5testing.write_indexed_file(folder / f"{split}.hdf5", rows=12, size=SIZE, classes=CLASSES, mean=mean)
+    return folder
+
+
+def _fixed_model():
+    """A small random classifier; its ranks are checked against its own predictions."""
+    inputs = keras.Input((SIZE, SIZE, 3))
+    x = keras.layers.Flatten()(inputs)
+    outputs = keras.layers.Dense(CLASSES, activation="softmax")(x)
+    return keras.Model(inputs, outputs)
+
+
+def test_evaluate_test_writes_the_report_with_rank1_and_rank5(hdf5_dir, tmp_path):
+    model = _fixed_model()
+
+    metrics = tinyimagenetrun.evaluate_test(model, hdf5_dir, 5, tmp_path / "report")
+
+    # The test rows as training fed them: minus the training mean (rows 0..23: 11.5), unscaled.
+    probabilities = model.predict((_test_rows(hdf5_dir) - 11.5).astype("float32"), verbose=0)
+    labels = np.arange(12) % CLASSES
+    ranks = np.argsort(-probabilities, axis=1)
+    assert metrics["rank1"] == pytest.approx(np.mean(ranks[:, 0] == labels))
+    assert metrics["rank5"] == pytest.approx(np.mean([label in row[:5] for label, row in zip(labels, ranks)]))
+    assert metrics["accuracy"] == pytest.approx(metrics["rank1"]) and metrics["samples"] == 12
+    written = json.loads((tmp_path / "report" / "metrics.json").read_text())
+    assert written["rank5"] == metrics["rank5"] and written["test_file"].endswith("test.hdf5")
+    assert (tmp_path / "report" / "classification_report.txt").is_file()
+
+
+def _test_rows(hdf5_dir):
+    with hdf5format.open_dataset_file(hdf5_dir / "test.hdf5") as handle:
+        return handle["images"][...].astype("float64")
+
+
+def test_rank_accuracy_scores_the_model_it_is_given_and_names_it(hdf5_dir, tmp_path):
+    run_dir = tmp_path / "output" / "experiment" / "run"
+    run_dir.mkdir(parents=True)
+    runs.write_run_config(run_dir, {"dataset": str(hdf5_dir)})
+    final, checkpoint = _fixed_model(), _fixed_model()
+    atomic.save_model(final, run_dir / "model.keras")
+    atomic.save_model(checkpoint, run_dir / "epoch_5.keras")
+
+    latest = tinyimagenetrun.rank_accuracy(None, tmp_path / "output", "experiment", batch_size=5)
+    chosen = tinyimagenetrun.rank_accuracy(run_dir, None, "experiment", run_dir / "epoch_5.keras", batch_size=5)
+
+    assert latest["model"] == str(run_dir / "model.keras") and latest["samples"] == 12
+    assert chosen["model"] == str(run_dir / "epoch_5.keras")
+    assert json.loads((run_dir / "rank_accuracy.json").read_text()) == chosen
+    assert 0 <= chosen["rank1"] <= chosen["rank5"] <= 1
+
+
+def test_a_missing_or_incomplete_folder_is_a_clear_error(hdf5_dir, tmp_path):
+    with pytest.raises(ValueError, match="build the Tiny ImageNet HDF5 files first.*build_dataset.py"):
+        tinyimagenetrun.check_hdf5_folder(tmp_path / "nothing-here")
+    (hdf5_dir / "val.hdf5").unlink()
+    with pytest.raises(ValueError, match="val.hdf5 is missing"):
+        tinyimagenetrun.check_hdf5_folder(hdf5_dir)
