@@ -14,7 +14,8 @@ constant rate, is refused). The training split's per-channel mean is subtracted 
 augmented with random shifts of up to 10% and horizontal flips (`--no-augment` turns that off).
 
 Everything the run makes goes into output/minigooglenet_cifar10/<run-id>/ (see
-pyimagesearch/training/); evaluate.py rebuilds the report from that folder alone.
+pyimagesearch/training/ and its cifar10run, which this script shares with resnet_cifar10);
+evaluate.py rebuilds the report from that folder alone.
 """
 
 import argparse
@@ -24,11 +25,9 @@ import keras
 
 import config
 from pyimagesearch.callbacks import perstepschedules, schedules
-from pyimagesearch.datasets import cifar10
-from pyimagesearch.io import cifar10pipeline
 from pyimagesearch.nn.conv.minigooglenet import MiniGoogLeNet
-from pyimagesearch.training import fitting, flags, reports, runmean, runs
-from pyimagesearch.utils import cli, seeding, strategy, validation
+from pyimagesearch.training import cifar10run, flags
+from pyimagesearch.utils import cli, validation
 
 
 def parse_arguments():
@@ -43,7 +42,8 @@ def parse_arguments():
         output=config.OUTPUT,
         checkpoint_every=config.CHECKPOINT_EVERY,
         dataset_help="cifar10, synthetic-cifar10, or a folder holding cifar-10-batches-bin/",
-        learning_rate_help="the initial rate of the polynomial decay",
+        learning_rate_help="the polynomial decay's starting rate",
+        epochs_help="train until this epoch; the decay reaches 0 there",
     )
     parser.add_argument("--power", type=float, default=config.POWER,
                         help="of the polynomial decay: 1 is linear (the course), 2 quadratic")
@@ -54,46 +54,19 @@ def parse_arguments():
     return arguments
 
 
-def learning_rate_for(arguments, steps_per_epoch):
-    """The course's per-epoch poly_decay over optimizer steps, so a checkpoint carries it."""
-    decay = schedules.PolynomialDecay(arguments.epochs, arguments.learning_rate, arguments.power)
-    return perstepschedules.epoch_schedule_per_step(decay, steps_per_epoch, arguments.epochs)
-
-
 def main():
     arguments = parse_arguments()
-    loaded = {}
 
-    def load_data():
-        # Before the run folder is made, so a missing dataset leaves nothing behind.
-        loaded["data"] = cifar10.load_cifar10(arguments.dataset)
-
-    run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=load_data)
-    data = loaded.get("data") or cifar10.load_cifar10(arguments.dataset)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
-    # From the training split only; a resumed run reads back the mean it started with.
-    mean = runmean.record_mean(run_dir, lambda: cifar10pipeline.training_mean(data))
-    runs.write_run_config(run_dir, vars(arguments), seed=arguments.seed,
-                          extra={"replicas": distribution.num_replicas_in_sync, "mean": mean})
-    print(f"[INFO] run folder: {run_dir}")
-    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
-    augmentation = cifar10pipeline.shift_flip_augmentation(arguments.seed) if arguments.augment else None
-    train_dataset, test_dataset = cifar10pipeline.make_cifar10_datasets(
-        data, global_batch_size, arguments.seed, augmentation=augmentation, mean=mean)
-    steps = cifar10pipeline.steps_per_epoch(len(data.train_labels), global_batch_size,
-                                            distribution.num_replicas_in_sync)
-
-    def build_and_compile():
-        model = MiniGoogLeNet.build(width=32, height=32, depth=3, classes=len(data.class_names))
-        optimizer = keras.optimizers.SGD(learning_rate=learning_rate_for(arguments, steps), momentum=config.MOMENTUM)
+    def build_and_compile(classes, steps_per_epoch):
+        model = MiniGoogLeNet.build(width=32, height=32, depth=3, classes=classes)
+        # The course's per-epoch poly_decay over optimizer steps, so a checkpoint carries it.
+        decay = schedules.PolynomialDecay(arguments.epochs, arguments.learning_rate, arguments.power)
+        learning_rate = perstepschedules.epoch_schedule_per_step(decay, steps_per_epoch, arguments.epochs)
+        optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.MOMENTUM)
         model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
         return model
 
-    model = fitting.train(run_dir, distribution, build_and_compile, train_dataset, test_dataset, arguments)
-    print("[INFO] evaluating on the test set...")
-    metrics = reports.evaluate_and_report(model, test_dataset, data.test_labels, data.class_names, run_dir)
-    reports.print_report(run_dir, metrics)
+    cifar10run.train(arguments, config.EXPERIMENT, build_and_compile)
 
 
 if __name__ == "__main__":

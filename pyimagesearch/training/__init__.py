@@ -10,6 +10,8 @@ Modules:
 - `reports`: predictions, the classification report, metrics.json and the confusion matrix;
 - `heldout`: a run's held-out data, rebuilt the same way by train and evaluate scripts;
 - `runmean`: the per-channel mean a run subtracts, kept in its folder as mean.json;
+- `cifar10run`: a CIFAR-10 run minus the training mean, the steps minigooglenet_cifar10 and
+  resnet_cifar10 share (train, evaluate);
 - `checks`: the pre-flight checks `--overfit N` and `--preview-augmentation`;
 - `learningratefinder`: the learning-rate range test behind `--find-lr`.
 """
