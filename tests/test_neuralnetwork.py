@@ -72,11 +72,18 @@ def test_learns_the_digits():
     assert accuracy >= 0.90
 
 
-def small_problem():
-    """A 3-4-3-2 network (every kind of weight matrix: input, hidden, output) and 5 random samples."""
+def small_problem(loss="squared_error"):
+    """A 3-4-3-2 network (every kind of weight matrix: input, hidden, output) and 5 random samples.
+
+    Squared error gets random targets in [0, 1]; cross-entropy gets one-hot rows, what its
+    softmax outputs are compared with.
+    """
     random_generator = np.random.default_rng(0)
-    network = NeuralNetwork([3, 4, 3, 2], seed=0)
-    return network, random_generator.random((5, 3)), random_generator.random((5, 2))
+    network = NeuralNetwork([3, 4, 3, 2], seed=0, loss=loss)
+    features = random_generator.random((5, 3))
+    if loss == "cross_entropy":
+        return network, features, np.eye(2)[[0, 1, 1, 0, 1]]
+    return network, features, random_generator.random((5, 2))
 
 
 def numerical_gradients(network, features, targets, step=1e-6):
@@ -102,8 +109,9 @@ def assert_gradients_match(analytic, numerical):
         np.testing.assert_allclose(gradient, expected, rtol=1e-5, atol=1e-8, err_msg=f"layer {layer}")
 
 
-def test_backpropagation_matches_finite_differences():
-    network, features, targets = small_problem()
+@pytest.mark.parametrize("loss", ["squared_error", "cross_entropy"])
+def test_backpropagation_matches_finite_differences(loss):
+    network, features, targets = small_problem(loss)
 
     gradients = network.compute_gradients(features, targets)
 
@@ -111,11 +119,12 @@ def test_backpropagation_matches_finite_differences():
     assert_gradients_match(gradients, numerical_gradients(network, features, targets))
 
 
+@pytest.mark.parametrize("loss", ["squared_error", "cross_entropy"])
 @pytest.mark.parametrize("layer", [0, 1, 2])
-def test_the_gradient_check_catches_one_entry_with_the_wrong_sign(layer):
+def test_the_gradient_check_catches_one_entry_with_the_wrong_sign(layer, loss):
     # The check itself must be able to fail: flip the sign of one entry (the largest, so the
     # flip is far above the tolerance) and the comparison has to reject it.
-    network, features, targets = small_problem()
+    network, features, targets = small_problem(loss)
     gradients = network.compute_gradients(features, targets)
     numerical = numerical_gradients(network, features, targets)
     index = np.unravel_index(np.argmax(np.abs(gradients[layer])), gradients[layer].shape)
@@ -134,6 +143,117 @@ def test_the_gradient_check_catches_a_wrong_sigmoid_derivative(monkeypatch):
 
     with pytest.raises(AssertionError):
         assert_gradients_match(network.compute_gradients(features, targets), numerical)
+
+
+def test_the_gradient_check_catches_the_sigmoid_delta_on_a_softmax_output(monkeypatch):
+    # A plausible bug: keeping the squared-error output delta, (output - target) * s * (1 - s),
+    # for the softmax. Only the comparison with finite differences can notice.
+    network, features, targets = small_problem("cross_entropy")
+    numerical = numerical_gradients(network, features, targets)
+    monkeypatch.setattr(NeuralNetwork, "_output_delta",
+                        lambda self, outputs, targets: (outputs - targets) * outputs * (1 - outputs))
+
+    with pytest.raises(AssertionError):
+        assert_gradients_match(network.compute_gradients(features, targets), numerical)
+
+
+def test_softmax_outputs_are_probabilities_and_survive_large_inputs():
+    network, features, _ = small_problem("cross_entropy")
+    probabilities = network.predict(features)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert np.all(probabilities > 0)
+    # Subtracting the row maximum keeps exp from overflowing.
+    np.testing.assert_allclose(NeuralNetwork.softmax(np.array([[1000.0, 1000.0]])), [[0.5, 0.5]])
+
+
+def test_cross_entropy_loss_is_the_summed_negative_log_probability():
+    network, features, targets = small_problem("cross_entropy")
+    probabilities = network.predict(features)
+    expected = -np.sum(np.log(probabilities[targets == 1]))
+    assert network.calculate_loss(features, targets) == pytest.approx(expected)
+
+
+def course_fit(network, features, targets, epochs):
+    """The course's training loop, written out: per-sample sigmoid/squared-error steps in order."""
+    features = np.c_[features, np.ones(len(features))]
+    for _ in range(epochs):
+        for sample, target in zip(features, targets):
+            activations = [np.atleast_2d(sample)]
+            for weights in network.weights:
+                activations.append(1.0 / (1.0 + np.exp(-activations[-1].dot(weights))))
+            deltas = [(activations[-1] - target) * (activations[-1] * (1 - activations[-1]))]
+            for layer in range(len(activations) - 2, 0, -1):
+                derivative = activations[layer] * (1 - activations[layer])
+                deltas.append(deltas[-1].dot(network.weights[layer].T) * derivative)
+            for layer, delta in enumerate(reversed(deltas)):
+                network.weights[layer] += -network.alpha * activations[layer].T.dot(delta)
+
+
+def test_the_default_fit_is_the_courses_loop_to_the_last_bit():
+    # The options (cross-entropy, mini-batches, shuffling) must not move the course's network.
+    features, labels = datasets.load_digits(return_X_y=True)
+    features, targets = features[:200] / 16.0, np.eye(10)[labels[:200]]
+    network, reference = NeuralNetwork([64, 32, 16, 10], seed=3), NeuralNetwork([64, 32, 16, 10], seed=3)
+
+    network.fit(features, targets, epochs=3, display_update=0)
+    course_fit(reference, features, targets, epochs=3)
+
+    for weights, expected in zip(network.weights, reference.weights):
+        np.testing.assert_array_equal(weights, expected)
+
+
+def test_a_mini_batch_steps_along_the_mean_gradient():
+    network, features, targets = small_problem("cross_entropy")
+    network.alpha = 0.3
+    samples = np.c_[features, np.ones(len(features))]
+    gradients = network.compute_gradients(samples, targets, add_bias=False)
+    expected = [weights - 0.3 * gradient / len(samples) for weights, gradient in zip(network.weights, gradients)]
+
+    network.fit_partial(samples, targets)
+
+    for weights, expected_weights in zip(network.weights, expected):
+        np.testing.assert_allclose(weights, expected_weights)
+
+
+def test_batches_cover_every_sample_once_per_epoch(monkeypatch):
+    network = NeuralNetwork([3, 2], seed=0, loss="cross_entropy")
+    seen = []
+    monkeypatch.setattr(network, "fit_partial", lambda samples, targets: seen.append(np.atleast_2d(samples)[:, 0]))
+    features = np.c_[np.arange(10.0), np.zeros((10, 2))]
+
+    network.fit(features, np.eye(2)[np.arange(10) % 2], epochs=2, display_update=0, batch_size=4, shuffle=True)
+
+    assert [len(batch) for batch in seen] == [4, 4, 2, 4, 4, 2]
+    first, second = np.concatenate(seen[:3]), np.concatenate(seen[3:])
+    assert sorted(first) == sorted(second) == list(range(10))
+    assert list(first) != list(second)  # a new order in the second epoch
+
+
+def test_shuffled_training_is_reproducible_from_the_seed():
+    _, features, targets = small_problem("cross_entropy")
+    trained = []
+    for _ in range(2):
+        network = NeuralNetwork([3, 4, 3, 2], seed=7, loss="cross_entropy")
+        network.fit(features, targets, epochs=5, display_update=0, batch_size=2, shuffle=True)
+        trained.append(network.weights)
+    for first, second in zip(*trained):
+        np.testing.assert_array_equal(first, second)
+
+
+def test_cross_entropy_with_mini_batches_learns_the_digits():
+    digits = datasets.load_digits()
+    features = digits.data.astype("float") / 16.0
+    train_features, test_features, train_labels, test_labels = model_selection.train_test_split(
+        features, digits.target, test_size=0.25, stratify=digits.target, random_state=42
+    )
+    network = NeuralNetwork([64, 32, 16, 10], alpha=1.0, seed=42, loss="cross_entropy")
+
+    # 20 epochs of batches of 8 take about a second. Measured on this split after 20 epochs:
+    # 0.9667 with this seed, 0.962-0.978 with network seeds 42, 0, 1 and 2. 0.95 leaves a margin.
+    network.fit(train_features, np.eye(10)[train_labels], epochs=20, display_update=0, batch_size=8, shuffle=True)
+
+    accuracy = np.mean(network.predict(test_features).argmax(axis=1) == test_labels)
+    assert accuracy >= 0.95
 
 
 def test_fit_partial_takes_one_gradient_step():
@@ -168,6 +288,8 @@ def test_sigmoid_and_its_derivative():
         ({"layers": [2, 0, 1]}, r"Received: layers=\[2, 0, 1\]$"),
         ({"layers": "2-2-1"}, r"Received: layers='2-2-1'$"),
         ({"layers": [2, 2, 1], "alpha": 0}, r"Received: alpha=0$"),
+        ({"layers": [2, 2, 2], "loss": "mse"}, r"Received: loss='mse'$"),
+        ({"layers": [2, 2, 1], "loss": "cross_entropy"}, r"Received: layers=\[2, 2, 1\]$"),
     ],
 )
 def test_rejects_bad_constructor_arguments(arguments, message):
@@ -187,3 +309,7 @@ def test_rejects_bad_training_inputs():
         network.fit(XOR_INPUTS, XOR_TARGETS, display_update=-1)
     with pytest.raises(ValueError, match=r"Received: shape=\(4, 2\)$"):
         network.predict(XOR_INPUTS, add_bias=False)
+    with pytest.raises(ValueError, match=r"Received: batch_size=0$"):
+        network.fit(XOR_INPUTS, XOR_TARGETS, batch_size=0)
+    with pytest.raises(ValueError, match=r"Received: shuffle='yes'$"):
+        network.fit(XOR_INPUTS, XOR_TARGETS, shuffle="yes")
