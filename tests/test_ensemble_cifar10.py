@@ -26,14 +26,22 @@ def test_two_members_train_in_their_own_folders_and_the_ensemble_averages_them(t
     assert sorted(path.name for path in experiment_dir.iterdir()) == ["tiny", "tiny-m0", "tiny-m1"]
     summary = json.loads((experiment_dir / "tiny" / "ensemble.json").read_text())
     assert [member["seed"] for member in summary["members"]] == [42, 43]
-    assert all(member["peak_memory_bytes"] > 0 for member in summary["members"])
+    # Each member trained in a process of its own, which needed more than this one, and this
+    # one, which built no model, did not grow from member to member.
+    first, second = summary["members"]
+    assert first["member_peak_memory_bytes"] > first["parent_peak_memory_bytes"]
+    assert second["member_peak_memory_bytes"] > second["parent_peak_memory_bytes"]
+    assert second["parent_peak_memory_bytes"] <= first["parent_peak_memory_bytes"] + 2**20
     for member in summary["members"]:
         run_dir = experiment_dir / member["run"]
         config = json.loads((run_dir / "config.json").read_text())
         assert config["seed"] == member["seed"] and config["extra"]["ensemble"] == "tiny"
         assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] == member["test_accuracy"]
         assert (run_dir / "model.keras").is_file() and (run_dir / "history.json").is_file()
-    assert "peak memory after member 1" in trained.stdout
+    assert "peak memory of member 1's process" in trained.stdout
+    process_ids = {json.loads((experiment_dir / member["run"] / "config.json").read_text())["extra"]["process_id"]
+                   for member in summary["members"]}
+    assert len(process_ids) == 2
 
     evaluated = scripts.check_succeeded(run_script("test_ensemble.py", "--output", output, cwd=tmp_path))
     metrics = json.loads((experiment_dir / "tiny" / "evaluation" / "metrics.json").read_text())
@@ -44,3 +52,14 @@ def test_two_members_train_in_their_own_folders_and_the_ensemble_averages_them(t
     assert metrics["best_member_accuracy"] == pytest.approx(max(m["test_accuracy"] for m in summary["members"]))
     assert f"ensemble of 2: {metrics['accuracy']:.4f}" in evaluated.stdout
     assert (experiment_dir / "tiny" / "evaluation" / "classification_report.txt").is_file()
+
+    # Resuming: the finished member is skipped; the other, whose folder is now broken, fails in
+    # its own process, and the parent says why in one line and keeps the first member's record.
+    (experiment_dir / "tiny-m1" / "model.keras").unlink()
+    (experiment_dir / "tiny-m1" / "config.json").write_text("{not json")
+    resumed = run_script("train_models.py", "--resume", experiment_dir / "tiny")
+    assert resumed.returncode == 2 and "Traceback" not in resumed.stderr, resumed.stderr
+    assert "tiny-m1/config.json is not valid JSON" in resumed.stderr
+    assert "member 0 finished already" in resumed.stdout
+    assert json.loads((experiment_dir / "tiny" / "ensemble.json").read_text()) == summary
+

@@ -7,9 +7,11 @@
 The ensemble gets a folder output/ensemble_cifar10/<ensemble-id>/ (its config.json and
 ensemble.json), and member k its own run folder beside it, <ensemble-id>-m<k>/, made like any
 train script's run (history, checkpoints, model.keras, its test report), trained with seed
---seed + k. The members train one after another in this process; between them the Keras
-session is cleared and garbage collected (`sessions.release_models`), and ensemble.json records
-the process's peak memory after each member, so a loop that leaks shows as a growing peak.
+--seed + k. The members train one after another, each in a process of its own
+(`sessions.run_in_own_process`): TensorFlow keeps part of every graph-mode fit after its model
+is gone, and only a process's exit returns that. This process builds no model; it waits for
+each member and records in ensemble.json the member process's own peak memory and its own.
+An error in a member's process is raised again here, with that process's traceback.
 
 `--resume ENSEMBLE_DIR` skips the members that finished, resumes a member that stopped from
 its newest checkpoint and trains the members not started yet; a larger --epochs continues
@@ -20,6 +22,7 @@ The shared checks (--overfit N, --find-lr, --preview-augmentation) run on the fi
 import argparse
 import copy
 import json
+import os
 import sys
 
 import keras
@@ -86,12 +89,18 @@ def open_member(arguments, ensemble_dir, index):
     return runs.open_run(member_arguments, config.EXPERIMENT), member_arguments
 
 
-def train_member(arguments, ensemble_dir, index, data, distribution):
-    """Trains (or finishes) member `index` and returns its test accuracy."""
+def train_member(arguments, ensemble_dir, index):
+    """Trains (or finishes) member `index` and returns its record for ensemble.json.
+
+    It runs in the member's own process, so it loads the data and makes the strategy itself.
+    """
+    data = cifar10.load_cifar10(arguments.dataset)
+    distribution = strategy.get_strategy()
     run_dir, member_arguments = open_member(arguments, ensemble_dir, index)
     seeding.set_seed(member_arguments.seed, deterministic=member_arguments.deterministic)
     runs.write_run_config(run_dir, vars(member_arguments), seed=member_arguments.seed, extra={
         "replicas": distribution.num_replicas_in_sync, "ensemble": ensemble_dir.name, "member": index,
+        "process_id": os.getpid(),
     })
     print(f"[INFO] member {index + 1} of {arguments.models}: {run_dir} (seed {member_arguments.seed})")
     global_batch_size = member_arguments.batch_size * distribution.num_replicas_in_sync
@@ -130,19 +139,18 @@ def previous_members(ensemble_dir):
         return {member["index"]: member for member in json.load(handle)["members"]}
 
 
+def find_data(arguments):
+    """Downloads (or generates) the dataset if needed; the member processes read it."""
+    cifar10.batches_folder(arguments.dataset)
+
+
 def main():
     arguments = parse_arguments()
-    loaded = {}
-
-    def load_data():
-        # Before the ensemble's folder is made, so a missing dataset leaves nothing behind.
-        loaded["data"] = cifar10.load_cifar10(arguments.dataset)
-
-    ensemble_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=load_data)
-    data = loaded.get("data") or cifar10.load_cifar10(arguments.dataset)
-    distribution = strategy.get_strategy()
+    # Before the ensemble's folder is made, so a missing dataset leaves nothing behind.
+    ensemble_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=lambda: find_data(arguments))
+    if arguments.resume:
+        find_data(arguments)
     runs.write_run_config(ensemble_dir, vars(arguments), seed=arguments.seed, extra={
-        "replicas": distribution.num_replicas_in_sync,
         "members": [member_dir(ensemble_dir, index).name for index in range(arguments.models)],
     })
     print(f"[INFO] ensemble folder: {ensemble_dir}")
@@ -153,11 +161,11 @@ def main():
             print(f"[INFO] member {index} finished already: {member_dir(ensemble_dir, index)}")
             members.append(done[index])
             continue
-        member = train_member(arguments, ensemble_dir, index, data, distribution)
-        # Nothing may refer to the member's model now, or release_models can't free it.
-        sessions.release_models()
-        member["peak_memory_bytes"] = sessions.peak_memory_bytes()
-        print(f"[INFO] peak memory after member {index}: {member['peak_memory_bytes'] / 2**20:.0f} MiB")
+        outcome = sessions.run_in_own_process(train_member, arguments, ensemble_dir, index)
+        member = dict(outcome.value, member_peak_memory_bytes=outcome.peak_memory_bytes,
+                      parent_peak_memory_bytes=sessions.peak_memory_bytes())
+        print(f"[INFO] peak memory of member {index}'s process: {member['member_peak_memory_bytes'] / 2**20:.0f} MiB; "
+              f"of this process so far: {member['parent_peak_memory_bytes'] / 2**20:.0f} MiB")
         members.append(member)
         write_summary(ensemble_dir, arguments, members)  # after every member, so a stop keeps the record
     write_summary(ensemble_dir, arguments, members)
