@@ -68,7 +68,7 @@ def parse_arguments():
     parser.add_argument("--skip-augmentation", action="store_true", help="leave out ours+aug")
     parser.add_argument("--breakdown", action="store_true", help="also time the pipeline alone and with the strategy")
     parser.add_argument("--paired", type=int, default=0, metavar="N",
-                        help="instead: N epoch pairs of one model, plain and ours alternating")
+                        help="instead: N rounds of one model's epochs, rotating between plain, plain-tfdata and ours")
     parser.add_argument("--quick", action="store_true", help="1 repeat of 128 images: a smoke test")
     return parser.parse_args()
 
