@@ -5,6 +5,7 @@ import pathlib
 import setuptools
 
 HERE = pathlib.Path(__file__).parent
+JAX = "jax[cpu]>=0.10.2,<0.11"
 
 setuptools.setup(
     name="pyimagesearch",
@@ -38,7 +39,11 @@ setuptools.setup(
         ],
     },
     extras_require={
-        "test": ["pytest>=8", "pytest-timeout>=2.3", "pytest-xdist>=3.5"],
+        # KERAS_BACKEND=jax: Keras' distribution API, the route to training on several machines
+        # (pyimagesearch/utils/strategy.py). Tested with jax 0.10.2 and Keras 3.15.1.
+        "jax": [JAX],
+        # The test extra pulls in JAX so that CI runs the training tests on both backends.
+        "test": ["pytest>=8", "pytest-timeout>=2.3", "pytest-xdist>=3.5", JAX],
         "viz": ["pydot>=2"],
     },
 )

@@ -82,6 +82,8 @@ def parse_arguments(argv=None):
 
 def check_study_arguments(arguments):
     """Refuses settings the study can't run, before anything is read or written."""
+    # Its epochs run through its own fit loop, which doesn't share batches between processes.
+    flags.refuse_several_processes(arguments, "The batch-size study")
     for flag in ("find_lr", "preview_augmentation"):
         if getattr(arguments, flag, False):
             raise errors.InvalidArgumentError(

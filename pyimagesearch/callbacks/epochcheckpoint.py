@@ -19,7 +19,7 @@ import re
 
 import keras
 
-from pyimagesearch.utils import atomic, errors, validation
+from pyimagesearch.utils import atomic, errors, processes, validation
 
 CHECKPOINT_PATTERN = re.compile(r"^epoch_(\d+)\.keras$")
 
@@ -80,6 +80,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
         )
 
     def _remove_stale(self, saved_epoch):
+        if not processes.is_writer():  # the writer's checkpoints are not this process's to delete
+            return
         checkpoints = list_checkpoints(self.output_dir)
         kept = [epoch for epoch in sorted(checkpoints, reverse=True) if epoch <= saved_epoch]
         if self.keep is not None:

@@ -22,7 +22,8 @@ from pyimagesearch.callbacks.terminateonnonfinite import NonFiniteLossError, Ter
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
 from pyimagesearch.io import pipeline
 from pyimagesearch.training import checks, learningratefinder, runs
-from pyimagesearch.utils import atomic, errors, precision
+from pyimagesearch.utils import atomic, errors, precision, processes
+from pyimagesearch.utils import strategy as strategies
 
 INTERRUPTED_EXIT_CODE = 130  # what a shell reports for a process ended by Ctrl-C (128 + SIGINT)
 
@@ -115,6 +116,9 @@ def train(run_dir, strategy, build_and_compile, train_dataset, validation_datase
     `--preview-augmentation` writes augmentation.png (exit 0); `--find-lr` runs the range test on
     a throw-away model and writes lr_finder.json/png (exit 0); `--overfit N` trains on N training
     images, validated on the same images, and exits 0 if training accuracy reached 0.99, else 1.
+
+    The model returned predicts on this process alone (`Distribution.local_model`: on JAX a
+    local copy, on TensorFlow the model itself), so reports see every held-out row.
     """
     run_dir = pathlib.Path(run_dir)
     global_batch = arguments.batch_size * strategy.num_replicas_in_sync
@@ -139,7 +143,10 @@ def train(run_dir, strategy, build_and_compile, train_dataset, validation_datase
         reached, message = checks.overfit_verdict(history.history, overfit)
         print(f"[INFO] {message}")
         raise SystemExit(0 if reached else 1)
-    return model
+    if processes.num_processes() > 1:
+        print(f"[INFO] process {processes.process_id()} of {processes.num_processes()}: weights fingerprint "
+              f"{strategies.weights_fingerprint(model)} (the same on every process of the run)")
+    return strategy.local_model(model) if strategy.holds(model) else model
 
 
 def _run_precision(arguments):
@@ -160,7 +167,8 @@ def _find_learning_rate(run_dir, strategy, build_and_compile, train_dataset, pol
     with precision.policy_scope(policy), strategy.scope():
         model = build_and_compile()
     print("[INFO] learning-rate range test: one step a batch, the rate growing exponentially from 1e-7 to 10")
-    result = learningratefinder.find_learning_rate(model, train_dataset)
+    with strategy.fitting_scope(model):
+        result = learningratefinder.find_learning_rate(model, strategy.distribute_dataset(train_dataset, model))
     json_path, plot_path = learningratefinder.write_results(result, run_dir)
     ending = "stopped when the loss passed 4x its best" if result.stopped_early else "reached the largest rate"
     print(f"[INFO] {len(result.rates)} batches, {ending}; lowest smoothed loss at {result.minimum_rate:.3g}, "
@@ -178,21 +186,26 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
     the epoch reached, the newest checkpoint and the resume command, and exits with 130.
     A keyed training dataset also gets its epoch callback (`pipeline.epoch_callbacks`), so
     its order, augmentation and the model's dropout in epoch k are the same after a resume.
+    `fit` runs inside `get_strategy()`'s fitting scope, on its `distribute_dataset` of both
+    datasets (this process's share on JAX). When a run on several processes fails, the
+    message says how to resume it on every process.
     """
     callbacks = run_callbacks(
         run_dir, initial_epoch, arguments.checkpoint_every, keep_checkpoints=getattr(arguments, "keep_checkpoints", None)
     ) + pipeline.epoch_callbacks(train_dataset)
+    distribution = strategies.get_strategy()
     try:
-        history = model.fit(
-            train_dataset,
-            validation_data=validation_dataset,
-            epochs=arguments.epochs,
-            initial_epoch=initial_epoch,
-            callbacks=callbacks,
-            # The datasets order their batches themselves (keyed on seed and epoch).
-            shuffle=False,
-            verbose=fit_verbosity(),
-        )
+        with distribution.fitting_scope(model):
+            history = model.fit(
+                distribution.distribute_dataset(train_dataset, model),
+                validation_data=distribution.distribute_dataset(validation_dataset, model),
+                epochs=arguments.epochs,
+                initial_epoch=initial_epoch,
+                callbacks=callbacks,
+                # The datasets order their batches themselves (keyed on seed and epoch).
+                shuffle=False,
+                verbose=fit_verbosity(),
+            )
     except NonFiniteLossError as error:
         raise NonFiniteLossError(
             f"{error} {_restart_hint(run_dir, arguments, lower_rate=True)}", error.epoch, error.batch
@@ -205,6 +218,16 @@ def fit_and_save(model, train_dataset, validation_dataset, arguments, run_dir, i
             file=sys.stderr,
         )
         raise SystemExit(INTERRUPTED_EXIT_CODE) from None
+    except Exception:
+        if processes.num_processes() > 1:
+            # Most often another process died, and this one's collective step failed with it.
+            print(
+                f"\n[ERROR] training on {processes.num_processes()} processes stopped in process "
+                f"{processes.process_id()} (see the error below; a dead peer shows as a failed collective or a "
+                f"heartbeat timeout). {_restart_hint(run_dir, arguments, lower_rate=False)} (on every process)",
+                file=sys.stderr, flush=True,
+            )
+        raise
     atomic.save_model(model, pathlib.Path(run_dir) / runs.FINAL_MODEL)
     return history
 

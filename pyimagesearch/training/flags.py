@@ -11,7 +11,8 @@
 
 One place for the names, types, help and checks of --dataset, --epochs, --batch-size,
 --learning-rate, --seed, --deterministic, --precision, --output, --run-id, --resume, --from-epoch,
---checkpoint-every and --keep-checkpoints, and of the checks a user runs before a long run
+--checkpoint-every and --keep-checkpoints, of a run on several processes (--coordinator,
+--num-processes, --process-id: `start_processes`), and of the checks a user runs before a long run
 (--overfit N, --find-lr, --preview-augmentation; see `fitting.train`), so every train script
 reads them the same way and `runs.open_run` can rely on them. `parse_run_arguments` also records which flags were typed on the command line
 (`given_flags`), so a resumed run can tell a flag the user changed from a default, and makes a
@@ -22,7 +23,7 @@ evaluate.py and --resume run from any working directory.
 import argparse
 import os
 
-from pyimagesearch.utils import errors, precision, validation
+from pyimagesearch.utils import errors, precision, processes, strategy, validation
 
 # The image side a train script's --image-size may take, in pixels: below 8 no network here
 # keeps a spatial size; above validation.MAXIMUM_IMAGE_SIZE a typo runs out of memory.
@@ -78,6 +79,7 @@ def add_run_arguments(
         "--preview-augmentation", action="store_true",
         help="write a grid of augmented training images (augmentation.png) in the run folder and exit",
     )
+    _add_process_arguments(parser)
     parser.add_argument("--output", default=output, help="root folder for run folders")
     parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
     parser.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue a run from its newest checkpoint")
@@ -86,6 +88,22 @@ def add_run_arguments(
         help="with --resume: restart from the checkpoint of epoch K (later ones are set aside)",
     )
     return parser
+
+
+def _add_process_arguments(parser):
+    """--coordinator, --num-processes and --process-id: one run on several processes (JAX backend)."""
+    group = parser.add_argument_group(
+        "several processes or machines (KERAS_BACKEND=jax; see README 'Training on several machines')"
+    )
+    group.add_argument("--coordinator", default=None, metavar="HOST:PORT",
+                       help="address of process 0 and a free port there, the same on every process")
+    group.add_argument("--num-processes", type=int, default=None, metavar="N", help="how many processes train together")
+    group.add_argument("--process-id", type=int, default=None, metavar="I", help="this process: 0 to N-1; 0 writes the run folder")
+
+
+# Where the processes of a run are, not how it trains: they may differ when a run is resumed,
+# and are kept out of the saved arguments (config.json records them under "distribution").
+PROCESS_FLAGS = ("coordinator", "num_processes", "process_id")
 
 
 def parse_run_arguments(parser, argv=None):
@@ -97,9 +115,10 @@ def parse_run_arguments(parser, argv=None):
     error before anything is read or written.
     """
     arguments = parser.parse_args(argv)
-    arguments.given_flags = sorted(given_flags(parser, argv))
+    arguments.given_flags = sorted(set(given_flags(parser, argv)) - set(PROCESS_FLAGS))
     arguments.dataset = absolute_if_exists(arguments.dataset)
     check_run_arguments(arguments)
+    start_processes(arguments)
     if arguments.overfit is not None and hasattr(arguments, "augment"):
         # The check asks whether the model can memorise N fixed images; augmentation would move them.
         arguments.augment = False
@@ -108,6 +127,39 @@ def parse_run_arguments(parser, argv=None):
         choice = precision.resolve(arguments.precision)
         arguments.precision_policy, arguments.precision_reason = choice.policy, choice.reason
     return arguments
+
+
+def start_processes(arguments):
+    """Joins this process to its run (`strategy.initialize`) from --coordinator, --num-processes
+    and --process-id, or from the environment a scheduler sets, before anything is read or
+    written, so that only process 0 writes; then takes the three flags off `arguments`.
+
+    A run on several processes needs one run folder for all of them: a new run needs --run-id.
+    """
+    requested = [getattr(arguments, name, None) for name in PROCESS_FLAGS]
+    for name in PROCESS_FLAGS:
+        if hasattr(arguments, name):
+            delattr(arguments, name)
+    group = strategy.initialize(*requested)
+    if group is not None and not arguments.resume and arguments.run_id is None:
+        raise errors.InvalidArgumentError(
+            f"A run on {group.num_processes} processes needs the same --run-id NAME on every process (or --resume "
+            "RUN_DIR), so that all of them use one run folder. Received: no --run-id"
+        )
+    return group
+
+
+def refuse_several_processes(arguments, why):
+    """For a script whose training doesn't go through `fitting.train` (so its batches are not
+    shared between processes): a user error if --num-processes (or the environment) asks for
+    more than one process, before any is started. Takes the three flags off `arguments`."""
+    requested = strategy.requested_processes(*[getattr(arguments, name, None) for name in PROCESS_FLAGS])
+    for name in PROCESS_FLAGS:
+        if hasattr(arguments, name):
+            delattr(arguments, name)
+    if requested is not None or processes.num_processes() > 1:
+        count = requested.num_processes if requested is not None else processes.num_processes()
+        raise errors.InvalidArgumentError(f"{why} trains on one process only. Received: {count} processes")
 
 
 def given_flags(parser, argv=None):

@@ -54,7 +54,8 @@ def find_learning_rate(model, dataset, start=1e-7, stop=10.0, steps=100, beta=0.
     validation.check_number("stop_factor", stop_factor, minimum=1, include_minimum=False)
     rates, losses, smoothed_losses = [], [], []
     average, best, stopped_early = 0.0, math.inf, False
-    for step, (images, labels) in enumerate(dataset.repeat().take(steps)):
+    # NumPy batches: what train_on_batch takes on every Keras backend (JAX can't read tf.Tensors).
+    for step, (images, labels) in enumerate(dataset.repeat().take(steps).as_numpy_iterator()):
         rate = start * (stop / start) ** (step / (steps - 1))
         model.optimizer.learning_rate = rate
         model.reset_metrics()  # so the returned loss is this batch's, not the epoch's running mean

@@ -6,7 +6,7 @@ import pathlib
 import numpy as np
 from sklearn import metrics as sklearn_metrics
 
-from pyimagesearch.utils import atomic, errors, plots
+from pyimagesearch.utils import atomic, errors, plots, processes
 
 REPORT_NAME = "classification_report.txt"
 METRICS_NAME = "metrics.json"
@@ -69,7 +69,8 @@ def write_classification_report(run_dir, true_labels, predicted_labels, label_na
         raise errors.InvalidArgumentError(f"`extra_metrics` would overwrite computed metrics. Received: keys {clashes}")
     result.update(extra_metrics or {})
     run_dir = pathlib.Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    if processes.is_writer():  # the atomic writes below make no folder on the other processes either
+        run_dir.mkdir(parents=True, exist_ok=True)
     atomic.write_text_atomic(run_dir / REPORT_NAME, report)
     atomic.write_json_atomic(run_dir / METRICS_NAME, result)
     plots.plot_confusion_matrix(matrix, label_names, run_dir / CONFUSION_MATRIX_NAME)
@@ -129,8 +130,10 @@ def recorded_accuracy(run_dir):
 
 def print_report(report_dir, metrics, run_dir=None, what="test accuracy"):
     """Prints the classification report and the accuracy; with `run_dir`, also the accuracy
-    train.py recorded there, so a re-evaluation can be checked against it."""
-    print((pathlib.Path(report_dir) / "classification_report.txt").read_text(encoding="utf-8"))
+    train.py recorded there, so a re-evaluation can be checked against it. The other processes
+    of a multi-process run print the accuracy alone: process 0 wrote the report."""
+    if processes.is_writer():
+        print((pathlib.Path(report_dir) / "classification_report.txt").read_text(encoding="utf-8"))
     print(f"[INFO] {what}: {metrics['accuracy']:.4f} (report in {report_dir})")
     recorded = recorded_accuracy(run_dir) if run_dir is not None else None
     if recorded is not None:

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 
 from pyimagesearch.callbacks import epochcheckpoint
-from pyimagesearch.utils import atomic, errors
+from pyimagesearch.utils import atomic, errors, processes
 
 CONFIG_NAME = "config.json"
 CHECKPOINT_FOLDER = "checkpoints"
@@ -51,13 +51,22 @@ def create_run_folder(experiment, output_root="output", run_id=None):
         run_id: None for a new run named by the current UTC time ("20261121-183000", with "-1",
             "-2", ... appended if that exists already); or an explicit name, returned as is even
             if it exists, to resume that run.
+
+    In a multi-process run only process 0 makes the folder (`processes.is_writer`), and every
+    process must be given the same `run_id`: a timestamp would differ between machines.
     """
     _check_folder_name("experiment", experiment)
     experiment_dir = pathlib.Path(output_root) / experiment
+    if run_id is None and processes.num_processes() > 1:
+        raise errors.InvalidArgumentError(
+            f"A run on {processes.num_processes()} processes needs the same --run-id NAME on every process "
+            "(or --resume RUN_DIR), so that all of them use one run folder. Received: no --run-id"
+        )
     if run_id is not None:
         _check_folder_name("run_id", run_id)
         run_dir = experiment_dir / run_id
-        run_dir.mkdir(parents=True, exist_ok=True)
+        if processes.is_writer():
+            run_dir.mkdir(parents=True, exist_ok=True)
         return run_dir
     experiment_dir.mkdir(parents=True, exist_ok=True)
     timestamp = datetime.datetime.now(datetime.timezone.utc).strftime(RUN_ID_FORMAT)
@@ -85,7 +94,9 @@ def write_run_config(run_dir, arguments, seed=None, extra=None):
 
     Besides those, config.json records the git commit of the code (None when it isn't a git
     checkout or git is missing) with a "dirty" flag for uncommitted changes, the versions of
-    Python and the main libraries, the host's CPU count and the UTC time.
+    Python and the main libraries, the host's CPU count, what the run trains on ("distribution":
+    the Keras backend, the processes and the devices of all of them, from
+    `strategy.get_strategy()`; None if it wasn't called) and the UTC time.
     """
     if isinstance(arguments, argparse.Namespace):
         arguments = vars(arguments)
@@ -96,7 +107,8 @@ def write_run_config(run_dir, arguments, seed=None, extra=None):
     if extra is not None and not isinstance(extra, dict):
         raise errors.InvalidArgumentError(f"`extra` must be a dict or None. Received: extra={type(extra).__name__}")
     run_dir = pathlib.Path(run_dir)
-    if not run_dir.is_dir():
+    # Only the writer makes the folder (create_run_folder); another process may get here first.
+    if processes.is_writer() and not run_dir.is_dir():
         raise errors.InvalidArgumentError(f"`run_dir` must be an existing folder (see create_run_folder). Received: run_dir={run_dir}")
     extra = _jsonable(extra or {})
     config = {
@@ -106,6 +118,7 @@ def write_run_config(run_dir, arguments, seed=None, extra=None):
         "versions": library_versions(),
         "replicas": extra.get("replicas"),
         "cpu_count": os.cpu_count(),
+        "distribution": processes.distribution_description(),
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "extra": extra,
     }
@@ -239,7 +252,8 @@ def open_run(arguments, experiment, before_create=None):
     given = set(getattr(arguments, "given_flags", ()))
     if arguments.resume:
         return _reopen(arguments, given)
-    if arguments.run_id is not None:
+    if arguments.run_id is not None and processes.is_writer():
+        # Not asked on the other processes of a multi-process run: process 0 may have made it already.
         existing = pathlib.Path(arguments.output) / experiment / arguments.run_id
         if existing.exists():
             raise errors.InvalidArgumentError(
@@ -309,6 +323,8 @@ def set_aside_after(run_dir, epoch):
     run_dir = pathlib.Path(run_dir)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime(RUN_ID_FORMAT)
     target = run_dir / REPLACED_FOLDER / f"{stamp}-from-epoch-{epoch}"
+    if not processes.is_writer():  # process 0 moves the files; the others read the checkpoint of `epoch`
+        return target
     later = {number: path for number, path in epochcheckpoint.list_checkpoints(run_dir / CHECKPOINT_FOLDER).items()
              if number > epoch}
     moves = [(path, target / CHECKPOINT_FOLDER / path.name) for path in later.values()]

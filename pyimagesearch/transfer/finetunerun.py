@@ -19,13 +19,15 @@ from pyimagesearch.datasets import catalog, imagefiles, splits
 from pyimagesearch.io import pipeline
 from pyimagesearch.nn import applications
 from pyimagesearch.preprocessing import build_augmentation
-from pyimagesearch.training import checks, fitting, reports, runs
+from pyimagesearch.training import checks, fitting, flags, reports, runs
 from pyimagesearch.transfer import finetuning
 from pyimagesearch.utils import atomic, errors, precision, seeding, sessions, strategy, validation
 
 
 def validate_arguments(arguments):
     """Refuses bad settings before anything is loaded, built or downloaded."""
+    # The stages fit through transfer.finetuning, which doesn't share batches between processes.
+    flags.refuse_several_processes(arguments, "A fine-tuning run")
     applications.validate_name(arguments.backbone)
     applications.parse_weights(arguments.weights)
     minimums = {"warmup_epochs": 0, "epochs": 0, "batch_size": 1, "folds": 1, "dense": 1, "seed": 0,

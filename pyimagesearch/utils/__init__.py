@@ -4,7 +4,8 @@
 
 Modules: `atomic` (files and models written under a temporary name, then moved into place),
 `validation` (argument checks), `errors` and `cli` (user errors and how scripts report them),
-`strategy` (the distribution strategy), `precision` (--precision: mixed precision policies),
+`strategy` (the distribution helper: MirroredStrategy on TensorFlow, Keras' DataParallel on JAX,
+across processes too), `processes` (which process of a run this is; only process 0 writes), `precision` (--precision: mixed precision policies),
 `sessions` (freeing models between the runs of a loop), `seeding`, `plots`, `ranked`
 (rank-1/rank-5) and `lazyexports`. Names are imported on first use, so `pyimagesearch.utils.atomic` loads without
 TensorFlow.

@@ -4,6 +4,10 @@ Everything the library saves (models, HDF5 files, JSON histories, downloads) goe
 `atomic_output_path`: the writer fills a temporary file in the same folder, and only a block
 that finishes without an exception moves it into place with `os.replace`, which is atomic on
 POSIX and Windows when source and target share a file system.
+
+In a run on several processes only process 0 puts files in place (`processes.is_writer`): the
+others get a path in a temporary folder that is deleted afterwards, so they execute the same
+writes (a model save is a collective operation there) without touching the shared run folder.
 """
 
 import contextlib
@@ -14,7 +18,7 @@ import pathlib
 import re
 import secrets
 
-from pyimagesearch.utils import errors
+from pyimagesearch.utils import errors, processes
 
 # The names `temporary_sibling` gives: ".<name>.partial-<pid>-<token><suffixes>".
 PARTIAL_PATTERN = re.compile(r"\.partial-(\d+)-[0-9a-f]+")
@@ -37,8 +41,14 @@ def atomic_output_path(final_path):
     """Yields a temporary path; moves it to `final_path` only if the block succeeds.
 
     On an exception the temporary file (or folder) is removed and the final path is untouched.
+    On a process other than the writer of a multi-process run the path is in a private
+    temporary folder, deleted afterwards: the final path is never touched there.
     """
     final_path = pathlib.Path(final_path)
+    if not processes.is_writer():
+        with processes.discarded_output_folder() as folder:
+            yield pathlib.Path(folder) / temporary_sibling(final_path).name
+        return
     final_path.parent.mkdir(parents=True, exist_ok=True)
     temporary_path = temporary_sibling(final_path)
     try:
@@ -97,7 +107,8 @@ def remove_stale_partials(final_path):
     final_path = pathlib.Path(final_path)
     suffixes = "".join(final_path.suffixes)
     stem = final_path.name[: len(final_path.name) - len(suffixes)] if suffixes else final_path.name
-    if not final_path.parent.is_dir():
+    # Process ids are per machine: on a shared folder only the writer may judge its own partials.
+    if not final_path.parent.is_dir() or not processes.is_writer():
         return
     for candidate in final_path.parent.glob(f".{glob.escape(stem)}.partial-*"):
         _remove_if_stale(candidate)
@@ -107,7 +118,7 @@ def remove_stale_partials_in(folder):
     """Deletes every temporary file or folder in `folder` left by a process that no longer runs
     (e.g. a checkpoint whose write was killed)."""
     folder = pathlib.Path(folder)
-    if not folder.is_dir():
+    if not folder.is_dir() or not processes.is_writer():
         return
     for candidate in folder.glob(".*.partial-*"):
         _remove_if_stale(candidate)
