@@ -45,12 +45,12 @@ def test_the_softmax_recipe_trains_shuffled_mini_batches_with_cross_entropy(tmp_
     ))
     run_dir = tmp_path / "numpy_networks" / "softmax"
     arguments = json.loads((run_dir / "config.json").read_text())["arguments"]
-    assert arguments["loss"] == "cross_entropy" and arguments["batch_size"] == 8 and arguments["shuffle"] is True
+    assert arguments["loss"] == "cross_entropy" and arguments["batch_size"] == 4 and arguments["shuffle"] is True
     assert arguments["alpha"] == 1.0 and arguments["layers"] == [64, 32, 16, 10]
-    assert "loss cross_entropy, alpha 1, batch 8, shuffled, 5 epochs" in result.stdout
+    assert "loss cross_entropy, alpha 1, batch 4, shuffled, 5 epochs" in result.stdout
     losses = [entry["loss"] for entry in json.loads((run_dir / "loss.json").read_text())]
     assert len(losses) == 5 and losses[4] < losses[0]
-    # Five epochs of the recipe already score far above chance (measured: 0.9222 with seed 42).
+    # Five epochs of the recipe already score far above chance (measured: 0.9311 with seed 42).
     assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] > 0.85
 
 

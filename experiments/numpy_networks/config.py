@@ -22,9 +22,10 @@ DIGITS_LAYERS = [64, 32, 16, 10]
 RECIPES = {
     # The course: sigmoid outputs, squared error, per-sample updates in the data's order.
     "course": {"alpha": 0.1, "epochs": 1000, "loss": "squared_error", "batch_size": 1, "shuffle": False},
-    # Softmax outputs with cross-entropy, mini-batches of 8 reshuffled every epoch. Chosen on a
-    # validation fifth carved from each seed's training split (README.md), never on the test quarter.
-    "softmax": {"alpha": 1.0, "epochs": 400, "loss": "cross_entropy", "batch_size": 8, "shuffle": True},
+    # Softmax outputs with cross-entropy, mini-batches of 4 reshuffled every epoch. Chosen by the
+    # mean accuracy on a validation fifth carved from the training split of seeds 42, 0, 1, 2 and 3
+    # (README.md, "Choosing the softmax recipe"), never on the test quarter.
+    "softmax": {"alpha": 1.0, "epochs": 100, "loss": "cross_entropy", "batch_size": 4, "shuffle": True},
 }
 RECIPE = "course"
 PROBLEMS = ("digits", "xor")

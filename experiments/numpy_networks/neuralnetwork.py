@@ -1,7 +1,7 @@
 """The NumPy backpropagation network on XOR (2-2-1) or on scikit-learn's 8x8 digits (64-32-16-10).
 
     python experiments/numpy_networks/neuralnetwork.py                    # digits, the course's settings
-    python experiments/numpy_networks/neuralnetwork.py --recipe softmax   # digits, >= 0.98
+    python experiments/numpy_networks/neuralnetwork.py --recipe softmax   # digits, softmax and mini-batches
     python experiments/numpy_networks/neuralnetwork.py --problem xor
     python experiments/numpy_networks/neuralnetwork.py --seed 3 --epochs 500 --alpha 0.1
 
@@ -10,7 +10,7 @@ digits: the 1,797 digits of `sklearn.datasets.load_digits`, min-max scaled to [0
 trains by gradient descent and the classification report is computed on the held-out
 quarter. `--recipe course` (the default) is the course's network: sigmoid outputs, squared
 error, per-sample updates in the data's order; `--recipe softmax` has a softmax output with
-cross-entropy and shuffled mini-batches of 8 (config.RECIPES). --alpha, --epochs, --loss,
+cross-entropy and shuffled mini-batches of 4 (config.RECIPES). --alpha, --epochs, --loss,
 --batch-size and --shuffle override the recipe's values. xor: the four XOR inputs, which are also the only data to score (there is
 nothing to hold out); it prints each input's output and its thresholded prediction.
 
