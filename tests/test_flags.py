@@ -1,6 +1,7 @@
 """The shared train-script flags (pyimagesearch/training/flags.py): defaults, checks, given flags."""
 
 import argparse
+import types
 
 import pytest
 
@@ -104,3 +105,26 @@ def test_precision_is_resolved_for_a_new_run_and_left_to_the_saved_run_on_resume
     assert auto.precision == "auto" and auto.precision_policy == precision.resolve("auto").policy and auto.precision_reason
     resumed = flags.parse_run_arguments(_parser(), ["--resume", "some/run"])
     assert not hasattr(resumed, "precision_policy")
+
+
+def test_config_defaults_reads_the_seven_constants_and_takes_overrides():
+    config = types.SimpleNamespace(DATASET="cifar10", EPOCHS=70, BATCH_SIZE=64, LEARNING_RATE=5e-3, SEED=42,
+                                   OUTPUT="output", CHECKPOINT_EVERY=5, HDF5_DIR="datasets/x-hdf5", POWER=1.0)
+    assert flags.config_defaults(config) == dict(dataset="cifar10", epochs=70, batch_size=64, learning_rate=5e-3,
+                                                 seed=42, output="output", checkpoint_every=5)
+    parser = argparse.ArgumentParser()
+    flags.add_run_arguments(parser, **flags.config_defaults(config, dataset=config.HDF5_DIR, epochs=3))
+    arguments = flags.parse_run_arguments(parser, [])
+    assert (arguments.dataset, arguments.epochs, arguments.batch_size) == ("datasets/x-hdf5", 3, 64)
+    # An overridden constant need not exist in the config.
+    del config.DATASET
+    assert flags.config_defaults(config, dataset="digits")["dataset"] == "digits"
+
+
+def test_config_defaults_names_a_missing_constant_or_an_unknown_keyword():
+    config = types.SimpleNamespace(DATASET="digits", EPOCHS=1, BATCH_SIZE=1, LEARNING_RATE=0.1, SEED=0, OUTPUT="o")
+    with pytest.raises(ValueError, match=r"needs CHECKPOINT_EVERY .*Received: a config without CHECKPOINT_EVERY"):
+        flags.config_defaults(config)
+    with pytest.raises(ValueError, match=r"replaces only dataset, epochs.*Received: power"):
+        flags.config_defaults(config, checkpoint_every=5, power=2)
+

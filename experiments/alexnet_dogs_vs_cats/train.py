@@ -30,14 +30,8 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_run_arguments(
         parser,
-        dataset=config.HDF5_DIR,
+        **flags.config_defaults(config, dataset=config.HDF5_DIR),
         dataset_help="folder made by build_dataset.py",
-        epochs=config.EPOCHS,
-        batch_size=config.BATCH_SIZE,
-        learning_rate=config.LEARNING_RATE,
-        seed=config.SEED,
-        output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
     )
     parser.add_argument("--crop-size", type=int, default=config.CROP_SIZE, help="network input (random patches)")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)

@@ -54,13 +54,7 @@ def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_run_arguments(
         parser,
-        dataset=config.DATASET,
-        epochs=config.EPOCHS,
-        batch_size=config.BATCH_SIZE,
-        learning_rate=config.LEARNING_RATE,
-        seed=config.SEED,
-        output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
+        **flags.config_defaults(config),
         dataset_help=f"one of {', '.join(config.DATASETS)}, or a CIFAR-10 folder",
         epochs_help="epochs of each setup",
         learning_rate_help="the learning rate of epoch 0, in both setups",

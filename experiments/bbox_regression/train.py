@@ -39,13 +39,7 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_run_arguments(
         parser,
-        dataset=config.DATASET,
-        epochs=config.EPOCHS,
-        batch_size=config.BATCH_SIZE,
-        learning_rate=config.LEARNING_RATE,
-        seed=config.SEED,
-        output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
+        **flags.config_defaults(config),
         dataset_help="synthetic-boxes[-IMAGES], an annotation CSV, or a folder holding annotations.csv",
         learning_rate_help="Adam's (with --resume: the new rate from the resume epoch on)",
     )

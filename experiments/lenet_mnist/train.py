@@ -44,13 +44,9 @@ def parse_arguments(argv=None):
     )
     flags.add_run_arguments(
         parser,
-        dataset=config.DATASET,
-        epochs=defaults["epochs"],
-        batch_size=defaults["batch_size"],
-        learning_rate=defaults["learning_rate"],
-        seed=config.SEED,
-        output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
+        # The recipe's epochs, batch size and rate; the rest is config's.
+        **flags.config_defaults(config, epochs=defaults["epochs"], batch_size=defaults["batch_size"],
+                                learning_rate=defaults["learning_rate"]),
         dataset_help="mnist (a catalog name or a path the MNIST loader reads) or digits (scikit-learn's, offline)",
     )
     parser.add_argument("--momentum", type=float, default=defaults["momentum"], help="SGD momentum (0: plain SGD)")

@@ -36,13 +36,7 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_run_arguments(
         parser,
-        dataset=config.DATASET,
-        epochs=config.EPOCHS,
-        batch_size=config.BATCH_SIZE,
-        learning_rate=config.LEARNING_RATE,
-        seed=config.SEED,
-        output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
+        **flags.config_defaults(config),
         dataset_help="cifar10, synthetic-cifar10, or a folder holding cifar-10-batches-bin/",
     )
     parser.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=config.BATCH_NORM)

@@ -35,13 +35,7 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_run_arguments(
         parser,
-        dataset=config.DATASET,
-        epochs=config.EPOCHS,
-        batch_size=config.BATCH_SIZE,
-        learning_rate=config.LEARNING_RATE,
-        seed=config.SEED,
-        output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
+        **flags.config_defaults(config),
     )
     parser.add_argument(
         "--hdf5", default=None, metavar="DIR", help="train from DIR/train.hdf5, test on DIR/test.hdf5 (built if missing)"

@@ -33,16 +33,10 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_run_arguments(
         parser,
-        dataset=config.HDF5_DIR,
+        **flags.config_defaults(config, dataset=config.HDF5_DIR),
         dataset_help="the HDF5 folder made by experiments/deepergooglenet_tiny_imagenet/build_dataset.py",
-        epochs=config.EPOCHS,
-        batch_size=config.BATCH_SIZE,
-        learning_rate=config.LEARNING_RATE,
         learning_rate_help="the polynomial decay's starting rate",
         epochs_help="train until this epoch; the decay reaches 0 there",
-        seed=config.SEED,
-        output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
     )
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
     return flags.parse_run_arguments(parser)

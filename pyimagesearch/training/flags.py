@@ -1,13 +1,13 @@
 """The flags every train script shares, with the experiment's defaults passed explicitly.
 
     parser = argparse.ArgumentParser(description=__doc__)
-    flags.add_run_arguments(
-        parser, dataset=config.DATASET, epochs=config.EPOCHS, batch_size=config.BATCH_SIZE,
-        learning_rate=config.LEARNING_RATE, seed=config.SEED, output=config.OUTPUT,
-        checkpoint_every=config.CHECKPOINT_EVERY,
-    )
+    flags.add_run_arguments(parser, **flags.config_defaults(config), dataset_help="...")
     parser.add_argument("--augment", ...)          # then the experiment's own flags
     arguments = flags.parse_run_arguments(parser)  # parsed and checked, nothing written yet
+
+`config_defaults(config)` reads the seven defaults from the experiment's config module (DATASET,
+EPOCHS, BATCH_SIZE, LEARNING_RATE, SEED, OUTPUT, CHECKPOINT_EVERY); a keyword replaces one where
+the experiment's default lives elsewhere, e.g. `config_defaults(config, dataset=config.HDF5_DIR)`.
 
 One place for the names, types, help and checks of --dataset, --epochs, --batch-size,
 --learning-rate, --seed, --deterministic, --precision, --output, --run-id, --resume, --from-epoch,
@@ -28,6 +28,42 @@ from pyimagesearch.utils import errors, precision, processes, strategy, validati
 # The image side a train script's --image-size may take, in pixels: below 8 no network here
 # keeps a spatial size; above validation.MAXIMUM_IMAGE_SIZE a typo runs out of memory.
 MINIMUM_IMAGE_SIZE = 8
+
+
+# The keyword defaults of `add_run_arguments` and the config constant each is read from.
+CONFIG_CONSTANTS = {
+    "dataset": "DATASET",
+    "epochs": "EPOCHS",
+    "batch_size": "BATCH_SIZE",
+    "learning_rate": "LEARNING_RATE",
+    "seed": "SEED",
+    "output": "OUTPUT",
+    "checkpoint_every": "CHECKPOINT_EVERY",
+}
+
+
+def config_defaults(config, **overrides):
+    """The keyword defaults `add_run_arguments` needs, read from `config` (an experiment's config
+    module, or any object with the constants of `CONFIG_CONSTANTS` as attributes).
+
+    `overrides` replace single values where the experiment keeps them under another name, e.g.
+    `dataset=config.HDF5_DIR` or a recipe's `epochs=`; a constant that is overridden need not exist.
+    """
+    unknown = sorted(set(overrides) - set(CONFIG_CONSTANTS))
+    if unknown:
+        raise ValueError(
+            f"`config_defaults` replaces only {', '.join(CONFIG_CONSTANTS)}. Received: {', '.join(unknown)}"
+        )
+    missing = [constant for name, constant in CONFIG_CONSTANTS.items()
+               if name not in overrides and not hasattr(config, constant)]
+    if missing:
+        # The experiment's own code is wrong, not the user's command line: a plain ValueError.
+        raise ValueError(
+            f"{getattr(config, '__name__', 'config')} needs {', '.join(missing)} (or a keyword in its place). "
+            f"Received: a config without {', '.join(missing)}"
+        )
+    return {name: overrides[name] if name in overrides else getattr(config, constant)
+            for name, constant in CONFIG_CONSTANTS.items()}
 
 
 def add_run_arguments(
