@@ -128,3 +128,12 @@ def test_config_defaults_names_a_missing_constant_or_an_unknown_keyword():
     with pytest.raises(ValueError, match=r"replaces only dataset, epochs.*Received: power"):
         flags.config_defaults(config, checkpoint_every=5, power=2)
 
+
+def test_evaluate_arguments_default_to_the_latest_run_and_check_the_batch_size():
+    parser = flags.add_evaluate_arguments(argparse.ArgumentParser(), output="runs", batch_size=16)
+    arguments = flags.parse_evaluate_arguments(parser, [])
+    assert (arguments.run, arguments.output, arguments.batch_size) == (None, "runs", 16)
+    arguments = flags.parse_evaluate_arguments(parser, ["--run", "runs/x/1", "--batch-size", "2"])
+    assert (arguments.run, arguments.batch_size) == ("runs/x/1", 2)
+    with pytest.raises(errors.InvalidArgumentError, match=r"Received: --batch-size=0"):
+        flags.parse_evaluate_arguments(parser, ["--batch-size", "0"])

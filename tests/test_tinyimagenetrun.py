@@ -8,7 +8,7 @@ import pytest
 
 from pyimagesearch.io import hdf5format
 from pyimagesearch.training import runs, tinyimagenetrun
-from pyimagesearch.utils import atomic
+from pyimagesearch.utils import atomic, errors
 from tests import hdf5testing
 
 SIZE, CLASSES = 4, 6
@@ -77,3 +77,9 @@ def test_a_missing_or_incomplete_folder_is_a_clear_error(hdf5_dir, tmp_path):
     (hdf5_dir / "val.hdf5").unlink()
     with pytest.raises(ValueError, match="val.hdf5 is missing"):
         tinyimagenetrun.check_hdf5_folder(hdf5_dir)
+
+
+@pytest.mark.parametrize("command", [tinyimagenetrun.evaluate_command, tinyimagenetrun.rank_accuracy_command])
+def test_the_commands_refuse_a_batch_size_of_zero(command, tmp_path):
+    with pytest.raises(errors.InvalidArgumentError, match="--batch-size"):
+        command("experiment", tmp_path, 64, argv=["--batch-size", "0"])

@@ -17,16 +17,13 @@ from pyimagesearch.datasets import boxannotations
 from pyimagesearch.io import pipeline
 from pyimagesearch.nn import boxes
 from pyimagesearch.nn.conv.boxregressor import BoxRegressor
-from pyimagesearch.training import runs
+from pyimagesearch.training import flags, runs
 from pyimagesearch.utils import cli
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=64)
-    return parser.parse_args()
+    return flags.parse_evaluate_arguments(flags.add_evaluate_arguments(parser, output=config.OUTPUT))
 
 
 def main():

@@ -9,7 +9,6 @@ checkpoint) instead of its model.keras. The result is printed and written to
 <run>/rank_accuracy.json, which names the model it scored.
 """
 
-import argparse
 import sys
 
 import config
@@ -17,18 +16,8 @@ from pyimagesearch.training import tinyimagenetrun
 from pyimagesearch.utils import cli
 
 
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--model", default=None, help="a .keras model to score (default: <run>/model.keras)")
-    parser.add_argument("--batch-size", type=int, default=config.BATCH_SIZE)
-    return parser.parse_args()
-
-
 def main():
-    arguments = parse_arguments()
-    tinyimagenetrun.rank_accuracy(arguments.run, arguments.output, config.EXPERIMENT, arguments.model, arguments.batch_size)
+    tinyimagenetrun.rank_accuracy_command(config.EXPERIMENT, config.OUTPUT, config.BATCH_SIZE, description=__doc__)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,13 @@ import sys
 
 import config
 from pyimagesearch.datasets import splits
-from pyimagesearch.training import heldout, reports, runs
+from pyimagesearch.training import flags, heldout, reports, runs
 from pyimagesearch.utils import cli
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=64)
-    return parser.parse_args()
+    return flags.parse_evaluate_arguments(flags.add_evaluate_arguments(parser, output=config.OUTPUT))
 
 
 def main():

@@ -19,8 +19,8 @@ import argparse
 
 from pyimagesearch.datasets import cifar10
 from pyimagesearch.io import cifar10pipeline, pipeline
-from pyimagesearch.training import fitting, heldout, reports, runmean, runs
-from pyimagesearch.utils import seeding, strategy, validation
+from pyimagesearch.training import fitting, flags, heldout, reports, runmean, runs
+from pyimagesearch.utils import seeding, strategy
 
 EVALUATION_FOLDER = "evaluation"
 AUGMENTATION = "random shifts of up to 10% of the width and height, horizontal flips (fill: nearest)"
@@ -90,11 +90,8 @@ def evaluate(run, output, experiment, batch_size):
 
 def evaluate_command(experiment, output, description=None, argv=None):
     """An evaluate.py's whole command line: --run (default: the latest run under --output),
-    --output (default `output`), --batch-size; then `evaluate`. Returns the metrics."""
+    --output (default `output`), --batch-size (`flags.add_evaluate_arguments`); then `evaluate`.
+    Returns the metrics."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
-    parser.add_argument("--output", default=output, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=64)
-    arguments = parser.parse_args(argv)
-    validation.check_integer("--batch-size", arguments.batch_size, minimum=1)
+    arguments = flags.parse_evaluate_arguments(flags.add_evaluate_arguments(parser, output=output), argv)
     return evaluate(arguments.run, arguments.output, experiment, arguments.batch_size)

@@ -5,6 +5,9 @@
     parser.add_argument("--augment", ...)          # then the experiment's own flags
     arguments = flags.parse_run_arguments(parser)  # parsed and checked, nothing written yet
 
+An evaluate script's --run, --output and --batch-size come from `add_evaluate_arguments` and
+`parse_evaluate_arguments`.
+
 `config_defaults(config)` reads the seven defaults from the experiment's config module (DATASET,
 EPOCHS, BATCH_SIZE, LEARNING_RATE, SEED, OUTPUT, CHECKPOINT_EVERY); a keyword replaces one where
 the experiment's default lives elsewhere, e.g. `config_defaults(config, dataset=config.HDF5_DIR)`.
@@ -124,6 +127,22 @@ def add_run_arguments(
         help="with --resume: restart from the checkpoint of epoch K (later ones are set aside)",
     )
     return parser
+
+
+def add_evaluate_arguments(parser, *, output, batch_size=64):
+    """Adds the flags of an evaluate script, which scores a finished run from its folder alone:
+    --run (default: the latest run under --output), --output and --batch-size. Returns `parser`."""
+    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
+    parser.add_argument("--output", default=output, help="root folder for run folders")
+    parser.add_argument("--batch-size", type=int, default=batch_size, help="images per prediction batch")
+    return parser
+
+
+def parse_evaluate_arguments(parser, argv=None):
+    """Parses `argv` (default: sys.argv) with a parser of `add_evaluate_arguments` and checks --batch-size."""
+    arguments = parser.parse_args(argv)
+    validation.check_integer("--batch-size", arguments.batch_size, minimum=1)
+    return arguments
 
 
 def _add_process_arguments(parser):

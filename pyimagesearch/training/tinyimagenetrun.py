@@ -1,8 +1,8 @@
 """A Tiny ImageNet run from its HDF5 folder: the steps both Tiny ImageNet experiments share.
 
     tinyimagenetrun.train(arguments, config.EXPERIMENT, build_and_compile)          # train.py
-    tinyimagenetrun.evaluate(run, output, config.EXPERIMENT, batch_size)            # evaluate.py
-    tinyimagenetrun.rank_accuracy(run, output, config.EXPERIMENT, model, batch_size)  # rank_accuracy.py
+    tinyimagenetrun.evaluate_command(config.EXPERIMENT, config.OUTPUT, config.BATCH_SIZE, __doc__)       # evaluate.py
+    tinyimagenetrun.rank_accuracy_command(config.EXPERIMENT, config.OUTPUT, config.BATCH_SIZE, __doc__)  # rank_accuracy.py
 
 `arguments.dataset` is the folder `tinyimagenetbuilder.build_tiny_imagenet_hdf5` wrote
 (train.hdf5, val.hdf5 and test.hdf5). Training batches come from train.hdf5 and are validated
@@ -14,11 +14,12 @@ steps_per_epoch)`; `steps_per_epoch` is there for a learning-rate schedule over 
 steps, which a checkpoint carries.
 """
 
+import argparse
 import json
 import pathlib
 
 from pyimagesearch.io import hdf5format, pipeline, tinyimagenetpipeline
-from pyimagesearch.training import fitting, heldout, reports, runs
+from pyimagesearch.training import fitting, flags, heldout, reports, runs
 from pyimagesearch.utils import atomic, errors, ranked, seeding, strategy
 
 EVALUATION_FOLDER = "evaluation"
@@ -120,6 +121,26 @@ def evaluate(run, output, experiment, batch_size):
     metrics = evaluate_test(model, saved["dataset"], batch_size, evaluation_dir)
     print_ranked_report(evaluation_dir, metrics, run_dir)
     return metrics
+
+
+def evaluate_command(experiment, output, batch_size, description=None, argv=None):
+    """An evaluate.py's whole command line: --run (default: the latest run under --output),
+    --output, --batch-size (`flags.add_evaluate_arguments`); then `evaluate`. Returns the metrics."""
+    arguments = flags.parse_evaluate_arguments(_evaluate_parser(output, batch_size, description), argv)
+    return evaluate(arguments.run, arguments.output, experiment, arguments.batch_size)
+
+
+def rank_accuracy_command(experiment, output, batch_size, description=None, argv=None):
+    """A rank_accuracy.py's whole command line: evaluate.py's flags and --model; then `rank_accuracy`."""
+    parser = _evaluate_parser(output, batch_size, description)
+    parser.add_argument("--model", default=None, help="a .keras model to score (default: <run>/model.keras)")
+    arguments = flags.parse_evaluate_arguments(parser, argv)
+    return rank_accuracy(arguments.run, arguments.output, experiment, arguments.model, arguments.batch_size)
+
+
+def _evaluate_parser(output, batch_size, description):
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return flags.add_evaluate_arguments(parser, output=output, batch_size=batch_size)
 
 
 def rank_accuracy(run, output, experiment, model_path=None, batch_size=64):
