@@ -97,8 +97,10 @@ def test_models_trained_in_their_own_processes_leave_no_memory_behind():
     children, parents = peaks["children"], peaks["parents"]
     shown = {name: [f"{peak / 2**20:.0f} MiB" for peak in values] for name, values in peaks.items()}
     # Each child starts from nothing, so the third needs what the first did; in one process the
-    # third model would add its graph-mode leftovers to the first two's.
-    assert max(children) <= 1.03 * min(children), shown
+    # third model would add its graph-mode leftovers to the first two's. Identical children
+    # were seen 3% apart (964 and 995 MiB) on a loaded machine: allocator noise, so the bound is
+    # the 10%.
+    assert max(children) <= 1.10 * min(children), shown
     # The parent only waits: its peak stays where it was after the first model, far below a
     # TensorFlow process's.
     assert parents[2] <= parents[0] + 2**20, shown
