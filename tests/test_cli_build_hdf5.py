@@ -1,5 +1,7 @@
 """`pyimagesearch-build-hdf5` (pyimagesearch/cli/build_hdf5.py): flags, and user errors as one line."""
 
+import types
+
 import cv2
 import numpy as np
 
@@ -95,3 +97,15 @@ def test_a_class_with_no_readable_image_is_one_line_naming_it(tmp_path, capsys):
     error = _one_error_line(capsys)
     assert "No image of class 'emu' could be read" in error and "the file is empty" in error
     assert not (tmp_path / "out").exists()
+
+
+def test_experiment_main_takes_its_defaults_from_the_config(monkeypatch):
+    config = types.SimpleNamespace(DATASET="dogs-vs-cats", HDF5_DIR="datasets/x-hdf5", IMAGE_SIZE=256,
+                                   DATASET_NAME="x", NUM_VAL_IMAGES=2500, NUM_TEST_IMAGES=0.1, SEED=7)
+    built = []
+    monkeypatch.setattr(build_hdf5, "build", built.append)
+    assert build_hdf5.experiment_main(config, argv=["--seed", "3"]) == 0
+    arguments = built[0]
+    assert (arguments.dataset, arguments.output_dir, arguments.image_size, arguments.name) == (
+        "dogs-vs-cats", "datasets/x-hdf5", 256, "x")
+    assert (arguments.val_size, arguments.test_size, arguments.seed) == (2500, 0.1, 3)

@@ -1,5 +1,7 @@
 """`pyimagesearch-extract-features` (pyimagesearch/cli/extract_features.py): flags and user errors."""
 
+import types
+
 import cv2
 import keras
 import numpy as np
@@ -63,3 +65,18 @@ def test_rows_are_shuffled_unless_no_shuffle(tmp_path):
     assert parser.parse_args(["--no-shuffle"]).shuffle is False
     assert parser.parse_args(["--max-image-pixels", "1000"]).max_image_pixels == 1000
     assert parser.parse_args([]).max_image_pixels == 89_478_485
+
+
+def test_experiment_main_takes_its_defaults_from_the_config_and_pooling_is_optional(monkeypatch):
+    config = types.SimpleNamespace(DATASET="flowers17", FEATURES_PATH="features.hdf5", BACKBONE="vgg16",
+                                   BATCH_SIZE=32, BUFFER_SIZE=1000, SHUFFLE=True, SEED=42)
+    extracted = []
+    monkeypatch.setattr(extract_features, "extract", extracted.append)
+    assert extract_features.experiment_main(config, argv=[]) == 0
+    arguments = extracted[0]
+    assert (arguments.source, arguments.output_path, arguments.backbone, arguments.pooling) == (
+        "flowers17", "features.hdf5", "vgg16", None)
+    assert (arguments.batch_size, arguments.buffer_size, arguments.shuffle, arguments.seed) == (32, 1000, True, 42)
+    config.POOLING = "avg"
+    assert extract_features.experiment_main(config, argv=["--batch-size", "16"]) == 0
+    assert (extracted[1].pooling, extracted[1].batch_size) == ("avg", 16)

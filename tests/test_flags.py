@@ -137,3 +137,17 @@ def test_evaluate_arguments_default_to_the_latest_run_and_check_the_batch_size()
     assert (arguments.run, arguments.batch_size) == ("runs/x/1", 2)
     with pytest.raises(errors.InvalidArgumentError, match=r"Received: --batch-size=0"):
         flags.parse_evaluate_arguments(parser, ["--batch-size", "0"])
+
+
+def test_parse_evaluate_command_keeps_the_description_and_takes_the_options(capsys):
+    description = "Score a run.\n\n    python evaluate.py --run RUN"
+    arguments = flags.parse_evaluate_command(description, output="runs", batch_size=32, argv=["--batch-size", "4"])
+    assert (arguments.run, arguments.output, arguments.batch_size) == (None, "runs", 4)
+    with pytest.raises(SystemExit):
+        flags.parse_evaluate_command(description, output="runs", run_help="run or fold folder",
+                                     batch_size_help="images per batch (x10 crops)", argv=["--help"])
+    shown = capsys.readouterr().out
+    assert "    python evaluate.py --run RUN" in shown  # RawDescriptionHelpFormatter keeps the layout
+    assert "run or fold folder" in shown and "images per batch (x10 crops)" in shown
+    with pytest.raises(errors.InvalidArgumentError, match=r"Received: --batch-size=0"):
+        flags.parse_evaluate_command(description, output="runs", argv=["--batch-size", "0"])

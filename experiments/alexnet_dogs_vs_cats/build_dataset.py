@@ -16,16 +16,4 @@ import config
 from pyimagesearch.cli import build_hdf5
 
 if __name__ == "__main__":
-    sys.exit(
-        build_hdf5.main(
-            prog="build_dataset.py",
-            description=__doc__,
-            dataset=config.DATASET,
-            output_dir=config.HDF5_DIR,
-            image_size=config.IMAGE_SIZE,
-            name=config.DATASET_NAME,
-            val_size=config.NUM_VAL_IMAGES,
-            test_size=config.NUM_TEST_IMAGES,
-            seed=config.SEED,
-        )
-    )
+    sys.exit(build_hdf5.experiment_main(config, description=__doc__))

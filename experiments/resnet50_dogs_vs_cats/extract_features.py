@@ -18,17 +18,4 @@ import config
 from pyimagesearch.cli import extract_features
 
 if __name__ == "__main__":
-    sys.exit(
-        extract_features.main(
-            prog="extract_features.py",
-            description=__doc__,
-            source=config.DATASET,
-            output_path=config.FEATURES_PATH,
-            backbone=config.BACKBONE,
-            pooling=config.POOLING,
-            batch_size=config.BATCH_SIZE,
-            buffer_size=config.BUFFER_SIZE,
-            shuffle=config.SHUFFLE,
-            seed=config.SEED,
-        )
-    )
+    sys.exit(extract_features.experiment_main(config, description=__doc__))

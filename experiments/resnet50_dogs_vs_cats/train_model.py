@@ -15,16 +15,4 @@ import config
 from pyimagesearch.cli import train_classifier
 
 if __name__ == "__main__":
-    sys.exit(
-        train_classifier.main(
-            config.EXPERIMENT,
-            description=__doc__,
-            features=config.FEATURES_PATH,
-            c_values=config.C_VALUES,
-            train_fraction=config.TRAIN_FRACTION,
-            folds=config.FOLDS,
-            max_iter=config.MAX_ITER,
-            seed=config.SEED,
-            output=config.OUTPUT,
-        )
-    )
+    sys.exit(train_classifier.experiment_main(config, description=__doc__))

@@ -3,7 +3,10 @@
     pyimagesearch-build-hdf5 --dataset synthetic-flowers17 --output datasets/synthetic-flowers17-hdf5 \\
         --image-size 64
 
-The work is `pyimagesearch.io.builder.build_from_dataset`; this module only parses flags.
+The work is `pyimagesearch.io.builder.build_from_dataset`; this module only parses flags. An
+experiment's build_dataset.py passes its config module, whose constants `CONFIG_CONSTANTS` names:
+
+    build_hdf5.experiment_main(config, description=__doc__)
 """
 
 import argparse
@@ -12,7 +15,12 @@ import sys
 from pyimagesearch.datasets import imagefiles
 from pyimagesearch.io import builder
 from pyimagesearch.preprocessing import resizing
-from pyimagesearch.utils import cli, errors
+from pyimagesearch.utils import cli, configs, errors
+
+# The keyword defaults an experiment's build_dataset.py reads from its config module.
+CONFIG_CONSTANTS = dict(dataset="DATASET", output_dir="HDF5_DIR", image_size="IMAGE_SIZE", name="DATASET_NAME",
+                        val_size="NUM_VAL_IMAGES", test_size="NUM_TEST_IMAGES", seed="SEED")
+EXPERIMENT_PROG = "build_dataset.py"
 
 
 def parse_split_size(text):
@@ -91,6 +99,14 @@ def main(argv=None, prog="pyimagesearch-build-hdf5", description=None, **default
     """Returns the exit code: 0, or 2 with one `error:` line for bad input."""
     parser = argument_parser(prog, description, **defaults)
     return cli.run(lambda: build(parser.parse_args(argv)))
+
+
+
+def experiment_main(config, argv=None, description=None):
+    """`main` for an experiment's build_dataset.py, with the defaults of `CONFIG_CONSTANTS` read
+    from `config`. Returns the exit code."""
+    defaults = configs.read_constants(config, CONFIG_CONSTANTS, caller="experiment_main")
+    return main(argv, prog=EXPERIMENT_PROG, description=description, **defaults)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@
     pyimagesearch-extract-features --dataset digits --backbone model.keras --layer fc1 ...
 
 The work is `pyimagesearch.transfer.features.extract_features`; this module only parses flags
-(each flag's destination is that function's keyword).
+(each flag's destination is that function's keyword). An experiment's extract_features.py
+passes its config module, whose constants `CONFIG_CONSTANTS` names:
+
+    extract_features.experiment_main(config, description=__doc__)
 """
 
 import argparse
@@ -16,7 +19,14 @@ import sys
 from pyimagesearch.datasets import imagefiles
 from pyimagesearch.preprocessing import resizing
 from pyimagesearch.transfer import features
-from pyimagesearch.utils import cli, precision
+from pyimagesearch.utils import cli, configs, precision
+
+# The keyword defaults an experiment's extract_features.py reads from its config module;
+# POOLING may be left out (the default: flatten).
+CONFIG_CONSTANTS = dict(source="DATASET", output_path="FEATURES_PATH", backbone="BACKBONE", pooling="POOLING",
+                        batch_size="BATCH_SIZE", buffer_size="BUFFER_SIZE", shuffle="SHUFFLE", seed="SEED")
+OPTIONAL_CONSTANTS = ("pooling",)
+EXPERIMENT_PROG = "extract_features.py"
 
 
 def argument_parser(prog="pyimagesearch-extract-features", description=None, **defaults):
@@ -80,6 +90,13 @@ def main(argv=None, prog="pyimagesearch-extract-features", description=None, **d
     """Returns the exit code: 0, or 2 with one `error:` line for bad input."""
     parser = argument_parser(prog, description, **defaults)
     return cli.run(lambda: extract(parser.parse_args(argv)))
+
+
+def experiment_main(config, argv=None, description=None):
+    """`main` for an experiment's extract_features.py, with the defaults of `CONFIG_CONSTANTS`
+    read from `config`. Returns the exit code."""
+    defaults = configs.read_constants(config, CONFIG_CONSTANTS, optional=OPTIONAL_CONSTANTS, caller="experiment_main")
+    return main(argv, prog=EXPERIMENT_PROG, description=description, **defaults)
 
 
 def extract(arguments):

@@ -3,15 +3,21 @@
     python experiments/transfer_flowers17/train_model.py --features datasets/features/x.hdf5
 
 The work is `pyimagesearch.transfer.classifiers.train_run`; this module only parses flags.
-An experiment passes its name and its defaults explicitly:
+An experiment passes its name and its defaults explicitly, or its config module, whose
+constants `CONFIG_CONSTANTS` names:
 
     train_classifier.main(experiment="transfer_flowers17", features=config.FEATURES_PATH, ...)
+    train_classifier.experiment_main(config, description=__doc__)
 """
 
 import argparse
 
 from pyimagesearch.transfer import classifiers
-from pyimagesearch.utils import cli
+from pyimagesearch.utils import cli, configs
+
+# The keyword defaults an experiment's train_model.py reads from its config module.
+CONFIG_CONSTANTS = dict(features="FEATURES_PATH", c_values="C_VALUES", train_fraction="TRAIN_FRACTION",
+                        folds="FOLDS", max_iter="MAX_ITER", seed="SEED", output="OUTPUT")
 
 
 def argument_parser(prog=None, description=None, **defaults):
@@ -47,3 +53,10 @@ def main(experiment, argv=None, prog="train_model.py", description=None, **defau
     """Returns the exit code: 0, or 2 with one `error:` line for bad input (no run folder left)."""
     parser = argument_parser(prog, description, **defaults)
     return cli.run(lambda: classifiers.train_run(parser.parse_args(argv), experiment))
+
+
+def experiment_main(config, argv=None, description=None):
+    """`main` for an experiment's train_model.py: the run is named `config.EXPERIMENT` and the
+    defaults are the constants of `CONFIG_CONSTANTS`. Returns the exit code."""
+    defaults = configs.read_constants(config, CONFIG_CONSTANTS, caller="experiment_main")
+    return main(config.EXPERIMENT, argv, description=description, **defaults)

@@ -6,7 +6,7 @@
     arguments = flags.parse_run_arguments(parser)  # parsed and checked, nothing written yet
 
 An evaluate script's --run, --output and --batch-size come from `add_evaluate_arguments` and
-`parse_evaluate_arguments`.
+`parse_evaluate_arguments`, or both at once from `parse_evaluate_command(__doc__, output=...)`.
 
 `config_defaults(config)` reads the seven defaults from the experiment's config module (DATASET,
 EPOCHS, BATCH_SIZE, LEARNING_RATE, SEED, OUTPUT, CHECKPOINT_EVERY); a keyword replaces one where
@@ -26,7 +26,7 @@ evaluate.py and --resume run from any working directory.
 import argparse
 import os
 
-from pyimagesearch.utils import errors, precision, processes, strategy, validation
+from pyimagesearch.utils import configs, errors, precision, processes, strategy, validation
 
 # The image side a train script's --image-size may take, in pixels: below 8 no network here
 # keeps a spatial size; above validation.MAXIMUM_IMAGE_SIZE a typo runs out of memory.
@@ -52,21 +52,7 @@ def config_defaults(config, **overrides):
     `overrides` replace single values where the experiment keeps them under another name, e.g.
     `dataset=config.HDF5_DIR` or a recipe's `epochs=`; a constant that is overridden need not exist.
     """
-    unknown = sorted(set(overrides) - set(CONFIG_CONSTANTS))
-    if unknown:
-        raise ValueError(
-            f"`config_defaults` replaces only {', '.join(CONFIG_CONSTANTS)}. Received: {', '.join(unknown)}"
-        )
-    missing = [constant for name, constant in CONFIG_CONSTANTS.items()
-               if name not in overrides and not hasattr(config, constant)]
-    if missing:
-        # The experiment's own code is wrong, not the user's command line: a plain ValueError.
-        raise ValueError(
-            f"{getattr(config, '__name__', 'config')} needs {', '.join(missing)} (or a keyword in its place). "
-            f"Received: a config without {', '.join(missing)}"
-        )
-    return {name: overrides[name] if name in overrides else getattr(config, constant)
-            for name, constant in CONFIG_CONSTANTS.items()}
+    return configs.read_constants(config, CONFIG_CONSTANTS, caller="config_defaults", **overrides)
 
 
 def add_run_arguments(
@@ -129,12 +115,13 @@ def add_run_arguments(
     return parser
 
 
-def add_evaluate_arguments(parser, *, output, batch_size=64):
+def add_evaluate_arguments(parser, *, output, batch_size=64, run_help=None, batch_size_help=None):
     """Adds the flags of an evaluate script, which scores a finished run from its folder alone:
     --run (default: the latest run under --output), --output and --batch-size. Returns `parser`."""
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
+    parser.add_argument("--run", default=None, help=run_help or "run folder (default: the latest under --output)")
     parser.add_argument("--output", default=output, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=batch_size, help="images per prediction batch")
+    parser.add_argument("--batch-size", type=int, default=batch_size,
+                        help=batch_size_help or "images per prediction batch")
     return parser
 
 
@@ -143,6 +130,13 @@ def parse_evaluate_arguments(parser, argv=None):
     arguments = parser.parse_args(argv)
     validation.check_integer("--batch-size", arguments.batch_size, minimum=1)
     return arguments
+
+
+def parse_evaluate_command(description, *, output, argv=None, **options):
+    """An evaluate script's whole command line, parsed and checked: a parser with `description`
+    (kept as written) and the flags of `add_evaluate_arguments(output=output, **options)`."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parse_evaluate_arguments(add_evaluate_arguments(parser, output=output, **options), argv)
 
 
 def _add_process_arguments(parser):
