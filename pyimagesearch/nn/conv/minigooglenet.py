@@ -9,6 +9,12 @@ Three building blocks, each CONV => BN => RELU underneath:
           => INCEPTION(112, 48) => INCEPTION(96, 64) => INCEPTION(80, 80) => INCEPTION(48, 96)
           => DOWNSAMPLE(96) => INCEPTION(176, 160) => INCEPTION(176, 160)
           => AVERAGE POOL 7x7 => DROPOUT 0.5 => FC(classes) => SOFTMAX
+
+BatchNormalization keeps Keras' defaults (momentum 0.99), as the course's network does. The
+moving averages used at inference start at mean 0, variance 1 and keep 0.99 of that per
+training step, so after only a few hundred steps (e.g. 79: 0.99^79 = 45% left) inference-mode
+accuracy can sit at chance while training-mode accuracy does not; see
+experiments/minigooglenet_cifar10/README.md.
 """
 
 import keras
