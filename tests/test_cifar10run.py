@@ -55,3 +55,28 @@ def test_a_missing_dataset_leaves_no_run_folder(tmp_path):
 def test_evaluate_command_refuses_a_batch_size_of_zero(tmp_path):
     with pytest.raises(errors.InvalidArgumentError, match="--batch-size"):
         cifar10run.evaluate_command("tiny", tmp_path, argv=["--batch-size", "0"])
+
+
+def test_add_augment_argument_is_on_by_default_and_can_be_turned_off():
+    parser = cifar10run.add_augment_argument(argparse.ArgumentParser())
+    assert parser.parse_args([]).augment is True and parser.parse_args(["--no-augment"]).augment is False
+    assert cifar10run.add_augment_argument(argparse.ArgumentParser(), default=False).parse_args([]).augment is False
+
+
+def test_evaluate_main_shows_the_experiments_own_help(capsys):
+    import types
+
+    config = types.SimpleNamespace(EXPERIMENT="resnet_cifar10", OUTPUT="runs")
+    with pytest.raises(SystemExit):
+        cifar10run.evaluate_main(config, argv=["--help"])
+    shown = capsys.readouterr().out
+    assert "    python experiments/resnet_cifar10/evaluate.py --run output/resnet_cifar10/<run-id>" in shown
+    assert "(default: the latest under --output)" in shown
+
+
+def test_evaluate_main_without_a_run_is_a_user_error(tmp_path, capsys):
+    import types
+
+    config = types.SimpleNamespace(EXPERIMENT="resnet_cifar10", OUTPUT=str(tmp_path))
+    assert cifar10run.evaluate_main(config, argv=[]) == 2
+    assert capsys.readouterr().err.startswith("error: ")

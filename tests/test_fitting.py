@@ -166,3 +166,35 @@ def test_train_builds_fits_saves_and_returns_the_model(tmp_path, capsys):
 
     assert "training epochs 1-1 on 2 replica(s), global batch 4" in capsys.readouterr().out
     np.testing.assert_allclose(runs.load_model(tmp_path / runs.FINAL_MODEL).get_weights()[0], model.get_weights()[0])
+
+
+def test_start_run_seeds_writes_the_config_with_the_replicas_and_returns_the_global_batch(tmp_path, capsys):
+    arguments = argparse.Namespace(seed=3, deterministic=False, batch_size=5, epochs=1)
+    distribution, global_batch_size = fitting.start_run(tmp_path, arguments, extra={"dataset_root": "/data"})
+    first_draw = np.random.random()
+    replicas = distribution.num_replicas_in_sync
+    assert global_batch_size == 5 * replicas
+    written = runs.read_run_config(tmp_path)
+    assert written["arguments"]["batch_size"] == 5 and written["seed"] == 3
+    assert written["replicas"] == replicas
+    assert written["extra"] == {"replicas": replicas, "dataset_root": "/data"}
+    assert f"run folder: {tmp_path}" in capsys.readouterr().out
+    fitting.start_run(tmp_path, arguments)
+    assert np.random.random() == first_draw  # seeded with --seed again: the same first draw
+
+
+def test_compile_classifier_uses_categorical_cross_entropy_and_accuracy():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    assert fitting.compile_classifier(model, keras.optimizers.SGD(learning_rate=0.1)) is model
+    assert model.loss == "categorical_crossentropy"
+    features, targets = _data()
+    logs = model.evaluate(features, targets, verbose=0, return_dict=True)
+    assert set(logs) == {"loss", "accuracy"}
+
+
+def test_record_run_puts_the_replicas_before_the_extra_facts(tmp_path, capsys):
+    arguments = argparse.Namespace(seed=0, batch_size=2)
+    fitting.record_run(tmp_path, arguments, strategy.get_strategy(), extra={"steps_per_epoch": 7})
+    written = runs.read_run_config(tmp_path)
+    assert list(written["extra"]) == ["replicas", "steps_per_epoch"] and written["extra"]["steps_per_epoch"] == 7
+    assert capsys.readouterr().out == f"[INFO] run folder: {tmp_path}\n"

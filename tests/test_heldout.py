@@ -1,6 +1,9 @@
 """training.heldout: HDF5 train, validation and test files must agree on their classes before training;
 a CIFAR-10 run's test pipeline subtracts the run's own mean."""
 
+import argparse
+import json
+
 import numpy as np
 import pytest
 
@@ -80,3 +83,61 @@ def test_a_cifar10_run_without_its_mean_file_is_refused(tmp_path):
     folder = cifar10folders.write_tiny_cifar10(tmp_path / "cifar10")
     with pytest.raises(errors.MissingFileError, match="No mean.json"):
         heldout.from_cifar10_run(tmp_path, folder, batch_size=4, subtract_mean=True)
+
+
+def _new_run_arguments(output, **values):
+    defaults = {"resume": None, "output": str(output), "run_id": "new", "epochs": 1, "learning_rate": 0.1,
+                "from_epoch": None, "given_flags": []}
+    return argparse.Namespace(**{**defaults, **values})
+
+
+SPLIT = {"class_names": ["cat", "dog"], "train": ["a.png", "b.png", "c.png", "d.png"], "test": ["e.png", "f.png"],
+         "dataset_root": "/d"}
+
+
+def _loaded(split):
+    images = {part: (np.zeros((len(split[part]), 4, 4, 3), np.float32), np.arange(len(split[part])) % 2)
+              for part in ("train", "test")}
+    return images, [("c.png", "not an image")]
+
+
+def test_open_split_run_splits_and_loads_before_the_folder_exists_then_saves_split_json(tmp_path):
+    seen = []
+
+    def make_split():
+        seen.append((tmp_path / "experiment" / "new").exists())
+        return SPLIT
+
+    run_dir, split, images = heldout.open_split_run(_new_run_arguments(tmp_path), "experiment", make_split, _loaded)
+    assert seen == [False] and split == SPLIT and images["train"][0].shape == (4, 4, 4, 3)
+    assert json.loads((run_dir / heldout.SPLIT_FILE).read_text()) == SPLIT
+    assert (run_dir / "skipped.txt").read_text().startswith("skipped 1 of 6 images")
+
+
+def test_a_split_that_fails_leaves_no_run_folder(tmp_path):
+    def make_split():
+        raise errors.InvalidArgumentError("no images. Received: nothing")
+
+    with pytest.raises(errors.InvalidArgumentError):
+        heldout.open_split_run(_new_run_arguments(tmp_path), "experiment", make_split, _loaded)
+    assert not (tmp_path / "experiment" / "new").exists()
+
+
+def test_a_resumed_split_run_reads_its_split_json_instead_of_splitting(tmp_path, monkeypatch):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / heldout.SPLIT_FILE).write_text(json.dumps(SPLIT))
+    monkeypatch.setattr(heldout.runs, "open_run", lambda arguments, experiment: run_dir)
+    arguments = _new_run_arguments(tmp_path, resume=str(run_dir))
+    reopened, split, _ = heldout.open_split_run(arguments, "experiment", lambda: pytest.fail("split again"), _loaded)
+    assert (reopened, split) == (run_dir, SPLIT)
+    assert (run_dir / "skipped.txt").read_text().startswith("skipped 1 of 6 images")
+
+
+def test_datasets_from_split_batches_the_loaded_parts_one_hot():
+    images, _ = _loaded(SPLIT)
+    train, test, test_labels, class_names = heldout.datasets_from_split(SPLIT, images, 4, batch_size=2, seed=0)
+    assert class_names == ["cat", "dog"] and test_labels.tolist() == [0, 1]
+    assert [tuple(labels.shape) for _, labels in train] == [(2, 2), (2, 2)]
+    test_one_hot = np.concatenate([np.asarray(labels) for _, labels in test])
+    assert test_one_hot.tolist() == [[1, 0], [0, 1]]

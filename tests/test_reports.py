@@ -59,3 +59,21 @@ def test_rejects_bad_input(tmp_path, true_labels, predicted_labels, kwargs, mess
     with pytest.raises(ValueError, match=message):
         reports.write_classification_report(tmp_path, true_labels, predicted_labels, LABEL_NAMES, **kwargs)
     assert not any(tmp_path.iterdir())
+
+
+def test_evaluate_and_print_writes_the_report_and_names_what_it_scored(tmp_path, capsys):
+    import keras
+    import tensorflow as tf
+
+    # Always class 1: on labels [1, 1, 0] the accuracy is 2/3.
+    bias = keras.initializers.Constant([0, 1, 0])
+    always_one = keras.layers.Dense(3, kernel_initializer="zeros", bias_initializer=bias)
+    model = keras.Sequential([keras.Input((2,)), always_one])
+    dataset = tf.data.Dataset.from_tensor_slices((np.zeros((3, 2), np.float32), np.zeros((3, 3)))).batch(2)
+    metrics = reports.evaluate_and_print(model, dataset, np.array([1, 1, 0]), LABEL_NAMES, tmp_path,
+                                         on="the held-out split")
+    assert metrics["accuracy"] == pytest.approx(2 / 3)
+    assert json.loads((tmp_path / "metrics.json").read_text()) == metrics
+    printed = capsys.readouterr().out
+    assert printed.startswith("[INFO] evaluating on the held-out split...")
+    assert f"test accuracy: 0.6667 (report in {tmp_path})" in printed

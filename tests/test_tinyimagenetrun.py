@@ -83,3 +83,15 @@ def test_a_missing_or_incomplete_folder_is_a_clear_error(hdf5_dir, tmp_path):
 def test_the_commands_refuse_a_batch_size_of_zero(command, tmp_path):
     with pytest.raises(errors.InvalidArgumentError, match="--batch-size"):
         command("experiment", tmp_path, 64, argv=["--batch-size", "0"])
+
+
+def test_parse_run_arguments_defaults_to_the_configs_hdf5_folder_and_augments():
+    import types
+
+    config = types.SimpleNamespace(HDF5_DIR="datasets/tiny-hdf5", EPOCHS=40, BATCH_SIZE=64, LEARNING_RATE=1e-3,
+                                   SEED=42, OUTPUT="output", CHECKPOINT_EVERY=5)
+    arguments = tinyimagenetrun.parse_run_arguments(config, "Train.", dataset_help="the HDF5 folder", argv=[])
+    assert (arguments.dataset, arguments.epochs, arguments.augment) == ("datasets/tiny-hdf5", 40, True)
+    arguments = tinyimagenetrun.parse_run_arguments(config, "Train.", dataset_help="the HDF5 folder",
+                                                    epochs_help="until", argv=["--no-augment", "--epochs", "2"])
+    assert (arguments.augment, arguments.epochs) == (False, 2)

@@ -10,24 +10,16 @@ metrics.json, confusion_matrix.png) goes to <run>/evaluation/; it is computed fr
 10-crop predictions, and metrics.json also holds the rank-1 accuracy of the resized images.
 """
 
-import argparse
 import sys
 
 import config
-from pyimagesearch.training import heldout, reports, runs
+from pyimagesearch.training import flags, heldout, reports, runs
 from pyimagesearch.utils import cli
 
 
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=32, help="images per batch (x10 crops)")
-    return parser.parse_args()
-
-
 def main():
-    arguments = parse_arguments()
+    arguments = flags.parse_evaluate_command(__doc__, output=config.OUTPUT, batch_size=32,
+                                             batch_size_help="images per batch (x10 crops)")
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     evaluation_dir = run_dir / "evaluation"
     metrics = heldout.evaluate_crops(model, saved["dataset"], saved["crop_size"], arguments.batch_size, evaluation_dir)

@@ -23,7 +23,7 @@ from pyimagesearch.io import hdf5format, hdf5pipeline, pipeline
 from pyimagesearch.nn.conv import AlexNet
 from pyimagesearch.preprocessing import PatchPreprocessor, build_augmentation
 from pyimagesearch.training import fitting, flags, heldout, reports, runs
-from pyimagesearch.utils import cli, seeding, strategy
+from pyimagesearch.utils import cli
 
 
 def parse_arguments():
@@ -70,9 +70,7 @@ def main():
     )
     if arguments.resume:
         heldout.check_hdf5_splits(arguments.dataset)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
-    global_batch_size = pipeline.global_batch_size(arguments.batch_size, distribution)
+    distribution, global_batch_size = fitting.seeded_strategy(arguments)
     data_dir = pathlib.Path(arguments.dataset)
     train_info = hdf5format.read_dataset_info(data_dir / "train.hdf5")
     label_names = train_info["label_names"]

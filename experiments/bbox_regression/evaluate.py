@@ -8,7 +8,6 @@ predicts the held-out boxes again, writes metrics.json and iou_report.txt into
 <run>/evaluation/ and prints the mean IoU next to the one train.py recorded.
 """
 
-import argparse
 import json
 import sys
 
@@ -21,13 +20,8 @@ from pyimagesearch.training import flags, runs
 from pyimagesearch.utils import cli
 
 
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    return flags.parse_evaluate_arguments(flags.add_evaluate_arguments(parser, output=config.OUTPUT))
-
-
 def main():
-    arguments = parse_arguments()
+    arguments = flags.parse_evaluate_command(__doc__, output=config.OUTPUT)
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     split = boxannotations.load_split(run_dir / "split.json")
     images, true_boxes, skipped = boxannotations.load_part(split, "test", saved["image_size"])

@@ -32,7 +32,7 @@ from pyimagesearch.io import pipeline
 from pyimagesearch.nn import applications, boxes
 from pyimagesearch.nn.conv.boxregressor import BACKBONES, BoxRegressor, MINIMUM_SIZES
 from pyimagesearch.training import fitting, flags, runs
-from pyimagesearch.utils import cli, errors, seeding, strategy, validation
+from pyimagesearch.utils import cli, errors, validation
 
 
 def parse_arguments():
@@ -117,14 +117,7 @@ def load_parts(split, image_size):
 def main():
     arguments = parse_arguments()
     run_dir, split, parts = prepare_run(arguments)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
-    runs.write_run_config(
-        run_dir, vars(arguments), seed=arguments.seed,
-        extra={"replicas": distribution.num_replicas_in_sync, "annotations": split["annotations"]},
-    )
-    print(f"[INFO] run folder: {run_dir}")
-    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
+    distribution, global_batch_size = fitting.start_run(run_dir, arguments, extra={"annotations": split["annotations"]})
     transform = pipeline.make_batch_transform(one_hot=False, **BoxRegressor.input_scaling(arguments.backbone))
     train_images, train_boxes = parts["train"]
     test_images, test_boxes = parts["test"]

@@ -16,40 +16,25 @@ report, rank-1 and rank-5, in output/deepergooglenet_tiny_imagenet/<run-id>/ (se
 pyimagesearch/training/). rank_accuracy.py and evaluate.py score a run again from its folder.
 """
 
-import argparse
 import sys
 
 import keras
 
 import config
 from pyimagesearch.nn.conv import DeeperGoogLeNet
-from pyimagesearch.training import flags, tinyimagenetrun
+from pyimagesearch.training import fitting, tinyimagenetrun
 from pyimagesearch.utils import cli
 
 
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    flags.add_run_arguments(
-        parser,
-        **flags.config_defaults(config, dataset=config.HDF5_DIR),
-        dataset_help="the HDF5 folder made by build_dataset.py",
-    )
-    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
-    return flags.parse_run_arguments(parser)
-
-
 def main():
-    arguments = parse_arguments()
+    arguments = tinyimagenetrun.parse_run_arguments(
+        config, __doc__, dataset_help="the HDF5 folder made by build_dataset.py"
+    )
 
     def build_and_compile(input_shape, classes, steps_per_epoch):
         height, width, depth = input_shape
         model = DeeperGoogLeNet.build(width=width, height=height, depth=depth, classes=classes, reg=config.L2)
-        model.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=arguments.learning_rate),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        return model
+        return fitting.compile_classifier(model, keras.optimizers.Adam(learning_rate=arguments.learning_rate))
 
     tinyimagenetrun.train(arguments, config.EXPERIMENT, build_and_compile)
 

@@ -12,7 +12,6 @@ standard deviation of the accuracy (<run>/evaluation/cross_validation.json), nex
 train.py recorded.
 """
 
-import argparse
 import json
 import pathlib
 import sys
@@ -20,19 +19,11 @@ import sys
 import config
 from pyimagesearch.datasets import imagefolder, splits
 from pyimagesearch.io import pipeline
-from pyimagesearch.training import reports, runs
+from pyimagesearch.training import flags, reports, runs
 from pyimagesearch.transfer import finetuning
-from pyimagesearch.utils import cli, errors
+from pyimagesearch.utils import cli
 
 EVALUATION_FOLDER = "evaluation"
-
-
-def parse_arguments(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run or fold folder (default: the latest run under --output)")
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=32)
-    return parser.parse_args(argv)
 
 
 def evaluate_run(run_dir, batch_size):
@@ -57,9 +48,10 @@ def evaluate_run(run_dir, batch_size):
 
 
 def main(argv=None):
-    arguments = parse_arguments(argv)
-    if arguments.batch_size < 1:
-        raise errors.InvalidArgumentError(f"--batch-size must be >= 1. Received: batch_size={arguments.batch_size}")
+    arguments = flags.parse_evaluate_command(
+        __doc__, output=config.OUTPUT, batch_size=32, argv=argv,
+        run_help="run or fold folder (default: the latest run under --output)",
+    )
     if arguments.run:
         run_dir = pathlib.Path(arguments.run)
     else:

@@ -11,22 +11,13 @@ confusion_matrix.png into <run>/evaluation/ and compares the accuracy with the o
 recorded in <run>/metrics.json.
 """
 
-import argparse
 import sys
 
 import config
 from pyimagesearch.datasets import digitimages, splits
 from pyimagesearch.io import pipeline
-from pyimagesearch.training import reports, runs
+from pyimagesearch.training import flags, reports, runs
 from pyimagesearch.utils import cli
-
-
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=256)
-    return parser.parse_args()
 
 
 def load_test_part(run_dir, saved):
@@ -41,7 +32,7 @@ def load_test_part(run_dir, saved):
 
 
 def main():
-    arguments = parse_arguments()
+    arguments = flags.parse_evaluate_command(__doc__, output=config.OUTPUT, batch_size=256)
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     images, labels = load_test_part(run_dir, saved)
     dataset = pipeline.make_array_dataset(

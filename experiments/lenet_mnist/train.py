@@ -31,7 +31,7 @@ from pyimagesearch.io import pipeline
 from pyimagesearch.nn.conv.lenet import LeNet
 from pyimagesearch.preprocessing.augmentation import build_augmentation
 from pyimagesearch.training import fitting, flags, reports, runs
-from pyimagesearch.utils import cli, seeding, strategy, validation
+from pyimagesearch.utils import cli, validation
 
 SPLIT_FILE = "split.json"
 
@@ -142,38 +142,23 @@ def learning_rate(arguments, steps_per_epoch):
 def main():
     arguments = parse_arguments()
     run_dir, train_part, test_part = prepare_run(arguments)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
-    runs.write_run_config(
-        run_dir, vars(arguments), seed=arguments.seed,
-        extra={
-            "replicas": distribution.num_replicas_in_sync,
-            "train_images": len(train_part[1]),
-            "test_images": len(test_part[1]),
-            "augmentation": config.AUGMENTATION if arguments.augment else None,
-        },
-    )
-    print(f"[INFO] run folder: {run_dir}")
-    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
+    distribution, global_batch_size = fitting.start_run(run_dir, arguments, extra={
+        "train_images": len(train_part[1]),
+        "test_images": len(test_part[1]),
+        "augmentation": config.AUGMENTATION if arguments.augment else None,
+    })
     train_dataset, test_dataset = make_datasets(arguments, train_part, test_part, global_batch_size)
     steps_per_epoch = int(train_dataset.cardinality())
 
     def build_and_compile():
         model = LeNet.build(width=config.IMAGE_SIZE, height=config.IMAGE_SIZE, depth=1, classes=config.CLASSES)
-        model.compile(
-            optimizer=keras.optimizers.SGD(
-                learning_rate=learning_rate(arguments, steps_per_epoch), momentum=arguments.momentum
-            ),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        return model
+        optimizer = keras.optimizers.SGD(learning_rate=learning_rate(arguments, steps_per_epoch),
+                                         momentum=arguments.momentum)
+        return fitting.compile_classifier(model, optimizer)
 
     model = fitting.train(run_dir, distribution, build_and_compile, train_dataset, test_dataset, arguments)
-    print("[INFO] evaluating on the held-out split...")
     class_names = [str(digit) for digit in range(config.CLASSES)]
-    metrics = reports.evaluate_and_report(model, test_dataset, test_part[1], class_names, run_dir)
-    reports.print_report(run_dir, metrics)
+    reports.evaluate_and_print(model, test_dataset, test_part[1], class_names, run_dir, on="the held-out split")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ It reads config.json (which names the dataset) and model.keras, reloads the test
 confusion_matrix.png into <run>/evaluation/ and prints the accuracy train.py recorded next to it.
 """
 
-import argparse
 import sys
 
 import config
@@ -18,13 +17,8 @@ from pyimagesearch.training import flags, reports, runs
 from pyimagesearch.utils import cli
 
 
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    return flags.parse_evaluate_arguments(flags.add_evaluate_arguments(parser, output=config.OUTPUT))
-
-
 def main():
-    arguments = parse_arguments()
+    arguments = flags.parse_evaluate_command(__doc__, output=config.OUTPUT)
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     data = cifar10.load_cifar10(saved["dataset"])
     test_dataset = cifar10pipeline.make_test_dataset(data, arguments.batch_size)

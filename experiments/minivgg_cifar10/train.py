@@ -28,8 +28,8 @@ from pyimagesearch.callbacks import perstepschedules, schedules
 from pyimagesearch.datasets import cifar10
 from pyimagesearch.io import cifar10pipeline
 from pyimagesearch.nn.conv.minivggnet import MiniVGGNet
-from pyimagesearch.training import fitting, flags, reports, runs
-from pyimagesearch.utils import cli, seeding, strategy, validation
+from pyimagesearch.training import cifar10run, fitting, flags, reports, runs
+from pyimagesearch.utils import cli, validation
 
 
 def parse_arguments():
@@ -37,7 +37,7 @@ def parse_arguments():
     flags.add_run_arguments(
         parser,
         **flags.config_defaults(config),
-        dataset_help="cifar10, synthetic-cifar10, or a folder holding cifar-10-batches-bin/",
+        dataset_help=cifar10run.DATASET_HELP,
     )
     parser.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=config.BATCH_NORM)
     parser.add_argument("--lr-schedule", choices=config.LR_SCHEDULES, default=config.LR_SCHEDULE)
@@ -73,12 +73,7 @@ def main():
 
     run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=load_data)
     data = loaded.get("data") or cifar10.load_cifar10(arguments.dataset)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
-    runs.write_run_config(run_dir, vars(arguments), seed=arguments.seed,
-                          extra={"replicas": distribution.num_replicas_in_sync})
-    print(f"[INFO] run folder: {run_dir}")
-    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
+    distribution, global_batch_size = fitting.start_run(run_dir, arguments)
     train_dataset, test_dataset = cifar10pipeline.make_cifar10_datasets(data, global_batch_size, arguments.seed)
     steps = cifar10pipeline.steps_per_epoch(len(data.train_labels), global_batch_size,
                                             distribution.num_replicas_in_sync)
@@ -88,13 +83,10 @@ def main():
                                  batch_norm=arguments.batch_norm)
         optimizer = keras.optimizers.SGD(learning_rate=learning_rate_for(arguments, steps),
                                          momentum=config.MOMENTUM, nesterov=True)
-        model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-        return model
+        return fitting.compile_classifier(model, optimizer)
 
     model = fitting.train(run_dir, distribution, build_and_compile, train_dataset, test_dataset, arguments)
-    print("[INFO] evaluating on the test set...")
-    metrics = reports.evaluate_and_report(model, test_dataset, data.test_labels, data.class_names, run_dir)
-    reports.print_report(run_dir, metrics)
+    reports.evaluate_and_print(model, test_dataset, data.test_labels, data.class_names, run_dir)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ classification_report.txt, metrics.json and confusion_matrix.png into <run>/eval
 compares the accuracy with the one train.py recorded in <run>/metrics.json.
 """
 
-import argparse
 import sys
 
 import config
@@ -18,13 +17,8 @@ from pyimagesearch.training import flags, heldout, reports, runs
 from pyimagesearch.utils import cli
 
 
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    return flags.parse_evaluate_arguments(flags.add_evaluate_arguments(parser, output=config.OUTPUT))
-
-
 def main():
-    arguments = parse_arguments()
+    arguments = flags.parse_evaluate_command(__doc__, output=config.OUTPUT)
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     if saved.get("hdf5"):
         held_out = heldout.from_hdf5_folder(saved["hdf5"], saved["image_size"], arguments.batch_size)

@@ -24,19 +24,16 @@ import keras
 
 import config
 from pyimagesearch.datasets import catalog, imagefiles, imagefolder, splits
-from pyimagesearch.io import builder, hdf5pipeline, pipeline
+from pyimagesearch.io import builder, hdf5pipeline
 from pyimagesearch.nn.conv import MiniVGGNet
 from pyimagesearch.preprocessing import build_augmentation
 from pyimagesearch.training import fitting, flags, heldout, reports, runs
-from pyimagesearch.utils import cli, seeding, strategy
+from pyimagesearch.utils import cli
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    flags.add_run_arguments(
-        parser,
-        **flags.config_defaults(config),
-    )
+    flags.add_run_arguments(parser, **flags.config_defaults(config))
     parser.add_argument(
         "--hdf5", default=None, metavar="DIR", help="train from DIR/train.hdf5, test on DIR/test.hdf5 (built if missing)"
     )
@@ -54,31 +51,26 @@ def prepare_run(arguments):
     `images` is {"train": (images, labels), "test": (images, labels)}. HDF5 runs need
     neither (split and images are None): the files hold the split.
     """
+    def load(split):
+        return load_images(split, arguments.image_size)
+
     if arguments.resume:
         run_dir = runs.open_run(arguments, config.EXPERIMENT)
-        if arguments.hdf5:
-            return run_dir, None, None
-        split = splits.load_split(run_dir / "split.json")
-        images, skipped = load_images(split, arguments.image_size)
-    elif arguments.hdf5:
+        # The saved run's --hdf5: its files hold the split.
+        return (run_dir, None, None) if arguments.hdf5 else heldout.load_split_run(run_dir, load)
+    if arguments.hdf5:
         # Saved absolute, so evaluate.py and --resume find the files from any folder.
         arguments.hdf5 = str(pathlib.Path(arguments.hdf5).resolve())
         run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=lambda: ensure_hdf5(arguments))
         return run_dir, None, None
-    else:
-        prepared = {}
+    return heldout.open_split_run(arguments, config.EXPERIMENT, lambda: split_dataset(arguments), load)
 
-        def split_and_load():
-            dataset_root = catalog.resolve_dataset(arguments.dataset)
-            paths = imagefiles.list_images(dataset_root)
-            prepared["split"] = splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)
-            prepared["loaded"] = load_images(prepared["split"], arguments.image_size)
 
-        run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=split_and_load)
-        split, (images, skipped) = prepared["split"], prepared["loaded"]
-        splits.save_split(split, run_dir / "split.json")
-    imagefolder.record_skipped(run_dir, skipped, len(split["train"]) + len(split["test"]))
-    return run_dir, split, images
+def split_dataset(arguments):
+    """The stratified, seeded split of --dataset."""
+    dataset_root = catalog.resolve_dataset(arguments.dataset)
+    paths = imagefiles.list_images(dataset_root)
+    return splits.split_image_folder(paths, dataset_root, config.TEST_SIZE, arguments.seed)
 
 
 def load_images(split, image_size):
@@ -109,48 +101,26 @@ def make_datasets(arguments, split, images, global_batch_size):
             augmentation=augmentation,
         )
         return train_dataset, test_dataset, test_labels, class_names
-    class_names = split["class_names"]
-    train_images, train_labels = images["train"]
-    train_dataset = pipeline.make_array_dataset(
-        train_images, train_labels, global_batch_size,
-        pipeline.make_batch_transform(len(class_names), augmentation=augmentation),
-        shuffle=True, seed=arguments.seed,
+    return heldout.datasets_from_split(
+        split, images, arguments.image_size, global_batch_size, arguments.seed, augmentation=augmentation
     )
-    test_dataset, test_labels, _ = heldout.from_split(
-        split, arguments.image_size, global_batch_size, loaded=images["test"]
-    )
-    return train_dataset, test_dataset, test_labels, class_names
 
 
 def main():
     arguments = parse_arguments()
     run_dir, split, images = prepare_run(arguments)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
     data_source = {"hdf5_dir": arguments.hdf5} if arguments.hdf5 else {"dataset_root": split["dataset_root"]}
-    runs.write_run_config(
-        run_dir, vars(arguments), seed=arguments.seed,
-        extra={"replicas": distribution.num_replicas_in_sync, **data_source},
-    )
-    print(f"[INFO] run folder: {run_dir}")
-    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
+    distribution, global_batch_size = fitting.start_run(run_dir, arguments, extra=data_source)
     datasets = make_datasets(arguments, split, images, global_batch_size)
     train_dataset, test_dataset, test_labels, class_names = datasets
     size = arguments.image_size
 
     def build_and_compile():
         model = MiniVGGNet.build(width=size, height=size, depth=3, classes=len(class_names))
-        model.compile(
-            optimizer=keras.optimizers.SGD(learning_rate=arguments.learning_rate),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        return model
+        return fitting.compile_classifier(model, keras.optimizers.SGD(learning_rate=arguments.learning_rate))
 
     model = fitting.train(run_dir, distribution, build_and_compile, train_dataset, test_dataset, arguments)
-    print("[INFO] evaluating on the held-out split...")
-    metrics = reports.evaluate_and_report(model, test_dataset, test_labels, class_names, run_dir)
-    reports.print_report(run_dir, metrics)
+    reports.evaluate_and_print(model, test_dataset, test_labels, class_names, run_dir, on="the held-out split")
 
 
 if __name__ == "__main__":

@@ -1,24 +1,15 @@
-"""Rebuild the test-set classification report from a run folder alone.
+"""Rebuild the test-set classification report of a ResNet-56 run from its folder alone.
 
-    python experiments/resnet_cifar10/evaluate.py                  # the latest run
-    python experiments/resnet_cifar10/evaluate.py --run output/resnet_cifar10/<run-id>
+    python experiments/resnet_cifar10/evaluate.py --help
 
-It reads config.json (which names the dataset), mean.json (the training mean the run
-subtracted) and model.keras, reloads the test images with `load_cifar10`, predicts them again,
-writes classification_report.txt, metrics.json and confusion_matrix.png into <run>/evaluation/
-and prints the accuracy train.py recorded next to it. Flags: --run, --output, --batch-size.
+The steps and flags are those of every CIFAR-10 run with its training mean subtracted
+(`pyimagesearch.training.cifar10run.evaluate_command`).
 """
 
 import sys
 
 import config
 from pyimagesearch.training import cifar10run
-from pyimagesearch.utils import cli
-
-
-def main():
-    cifar10run.evaluate_command(config.EXPERIMENT, config.OUTPUT, description=__doc__)
-
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main))
+    sys.exit(cifar10run.evaluate_main(config))

@@ -30,7 +30,7 @@ import keras
 import config
 from pyimagesearch.callbacks import perstepschedules, schedules
 from pyimagesearch.nn.conv import resnet
-from pyimagesearch.training import cifar10run, flags
+from pyimagesearch.training import cifar10run, fitting, flags
 from pyimagesearch.utils import cli, validation
 
 
@@ -39,7 +39,7 @@ def parse_arguments():
     flags.add_run_arguments(
         parser,
         **flags.config_defaults(config),
-        dataset_help="cifar10, synthetic-cifar10, or a folder holding cifar-10-batches-bin/",
+        dataset_help=cifar10run.DATASET_HELP,
     )
     parser.add_argument("--lr-schedule", choices=config.LR_SCHEDULES, default=config.LR_SCHEDULE,
                         help="none: constant (lower it by hand with --resume); polynomial: to 0 over --epochs")
@@ -49,8 +49,7 @@ def parse_arguments():
                         help="the stem's filters, then each stage's output channels (one more than --stages)")
     parser.add_argument("--regularization", type=float, default=config.REGULARIZATION,
                         help="L2 factor of every kernel")
-    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=config.AUGMENT,
-                        help="random shifts of up to 10%% and horizontal flips of the training batches")
+    cifar10run.add_augment_argument(parser, default=config.AUGMENT)
     arguments = flags.parse_run_arguments(parser)
     validation.check_number("--power", arguments.power, minimum=0, include_minimum=False)
     validation.check_number("--regularization", arguments.regularization, minimum=0)
@@ -74,8 +73,7 @@ def main():
                                     reg=arguments.regularization, dataset="cifar")
         optimizer = keras.optimizers.SGD(learning_rate=learning_rate_for(arguments, steps_per_epoch),
                                          momentum=config.MOMENTUM)
-        model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-        return model
+        return fitting.compile_classifier(model, optimizer)
 
     cifar10run.train(arguments, config.EXPERIMENT, build_and_compile)
 

@@ -17,7 +17,6 @@ report, rank-1 and rank-5, in output/resnet_tiny_imagenet/<run-id>/. evaluate.py
 report from the run folder alone.
 """
 
-import argparse
 import sys
 
 import keras
@@ -25,25 +24,17 @@ import keras
 import config
 from pyimagesearch.callbacks import perstepschedules, schedules
 from pyimagesearch.nn.conv import ResNet
-from pyimagesearch.training import flags, tinyimagenetrun
+from pyimagesearch.training import fitting, tinyimagenetrun
 from pyimagesearch.utils import cli
 
 
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    flags.add_run_arguments(
-        parser,
-        **flags.config_defaults(config, dataset=config.HDF5_DIR),
+def main():
+    arguments = tinyimagenetrun.parse_run_arguments(
+        config, __doc__,
         dataset_help="the HDF5 folder made by experiments/deepergooglenet_tiny_imagenet/build_dataset.py",
         learning_rate_help="the polynomial decay's starting rate",
         epochs_help="train until this epoch; the decay reaches 0 there",
     )
-    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
-    return flags.parse_run_arguments(parser)
-
-
-def main():
-    arguments = parse_arguments()
 
     def build_and_compile(input_shape, classes, steps_per_epoch):
         height, width, depth = input_shape
@@ -52,12 +43,8 @@ def main():
         )
         decay = schedules.PolynomialDecay(arguments.epochs, arguments.learning_rate, power=config.POWER)
         learning_rate = perstepschedules.epoch_schedule_per_step(decay, steps_per_epoch, arguments.epochs)
-        model.compile(
-            optimizer=keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.MOMENTUM),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        return model
+        optimizer = keras.optimizers.SGD(learning_rate=learning_rate, momentum=config.MOMENTUM)
+        return fitting.compile_classifier(model, optimizer)
 
     tinyimagenetrun.train(arguments, config.EXPERIMENT, build_and_compile)
 

@@ -9,27 +9,16 @@ metrics.json and confusion_matrix.png into <run>/evaluation/ and prints the accu
 the one train.py recorded.
 """
 
-import argparse
 import sys
 
 import config
 from pyimagesearch.datasets import imagefolder, splits
-from pyimagesearch.training import heldout, reports, runs
-from pyimagesearch.utils import cli, validation
-
-
-def parse_arguments():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", default=None, help="run folder (default: the latest under --output)")
-    parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
-    parser.add_argument("--batch-size", type=int, default=64)
-    arguments = parser.parse_args()
-    validation.check_integer("--batch-size", arguments.batch_size, minimum=1)
-    return arguments
+from pyimagesearch.training import flags, heldout, reports, runs
+from pyimagesearch.utils import cli
 
 
 def main():
-    arguments = parse_arguments()
+    arguments = flags.parse_evaluate_command(__doc__, output=config.OUTPUT)
     run_dir, saved, model = runs.open_finished_run(arguments.run, arguments.output, config.EXPERIMENT)
     split = splits.load_split(run_dir / "split.json")
     size = saved["image_size"]

@@ -20,18 +20,14 @@ import keras
 
 import config
 from pyimagesearch.datasets import catalog, classselection, imagefiles, imagefolder, splits
-from pyimagesearch.io import pipeline
 from pyimagesearch.nn.conv.shallownet import ShallowNet
-from pyimagesearch.training import fitting, flags, heldout, reports, runs
-from pyimagesearch.utils import cli, seeding, strategy
+from pyimagesearch.training import fitting, flags, heldout, reports
+from pyimagesearch.utils import cli
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    flags.add_run_arguments(
-        parser,
-        **flags.config_defaults(config),
-    )
+    flags.add_run_arguments(parser, **flags.config_defaults(config))
     parser.add_argument("--classes", nargs="+", default=config.CLASSES, metavar="NAME",
                         help="train on these class folders only (default: all)")
     parser.add_argument("--image-size", type=int, default=config.IMAGE_SIZE)
@@ -50,62 +46,26 @@ def load_images(split, image_size):
     return imagefolder.load_split(split, image_size, preprocessors=config.preprocessors(image_size))
 
 
-def prepare_run(arguments):
-    """Returns (run_dir, split, images); a new run splits and loads before its folder exists,
-    so a dataset that can't train leaves nothing behind. A resumed run reads its split.json."""
-    if arguments.resume:
-        run_dir = runs.open_run(arguments, config.EXPERIMENT)
-        split = splits.load_split(run_dir / "split.json")
-        images, skipped = load_images(split, arguments.image_size)
-    else:
-        prepared = {}
-
-        def split_and_load():
-            prepared["split"] = split_dataset(arguments)
-            prepared["loaded"] = load_images(prepared["split"], arguments.image_size)
-
-        run_dir = runs.open_run(arguments, config.EXPERIMENT, before_create=split_and_load)
-        split, (images, skipped) = prepared["split"], prepared["loaded"]
-        splits.save_split(split, run_dir / "split.json")
-    imagefolder.record_skipped(run_dir, skipped, len(split["train"]) + len(split["test"]))
-    return run_dir, split, images
-
-
 def main():
     arguments = parse_arguments()
-    run_dir, split, images = prepare_run(arguments)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
-    runs.write_run_config(
-        run_dir, vars(arguments), seed=arguments.seed,
-        extra={"replicas": distribution.num_replicas_in_sync, "dataset_root": split["dataset_root"]},
+    run_dir, split, images = heldout.open_split_run(
+        arguments, config.EXPERIMENT, lambda: split_dataset(arguments),
+        lambda split: load_images(split, arguments.image_size),
     )
-    print(f"[INFO] run folder: {run_dir}")
-    global_batch_size = arguments.batch_size * distribution.num_replicas_in_sync
-    class_names = split["class_names"]
-    train_images, train_labels = images["train"]
-    train_dataset = pipeline.make_array_dataset(
-        train_images, train_labels, global_batch_size, pipeline.make_batch_transform(len(class_names)),
-        shuffle=True, seed=arguments.seed,
+    distribution, global_batch_size = fitting.start_run(
+        run_dir, arguments, extra={"dataset_root": split["dataset_root"]}
     )
-    test_dataset, test_labels, _ = heldout.from_split(
-        split, arguments.image_size, global_batch_size, loaded=images["test"]
+    train_dataset, test_dataset, test_labels, class_names = heldout.datasets_from_split(
+        split, images, arguments.image_size, global_batch_size, arguments.seed
     )
     size = arguments.image_size
 
     def build_and_compile():
         model = ShallowNet.build(width=size, height=size, depth=3, classes=len(class_names))
-        model.compile(
-            optimizer=keras.optimizers.SGD(learning_rate=arguments.learning_rate),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-        return model
+        return fitting.compile_classifier(model, keras.optimizers.SGD(learning_rate=arguments.learning_rate))
 
     model = fitting.train(run_dir, distribution, build_and_compile, train_dataset, test_dataset, arguments)
-    print("[INFO] evaluating on the held-out split...")
-    metrics = reports.evaluate_and_report(model, test_dataset, test_labels, class_names, run_dir)
-    reports.print_report(run_dir, metrics)
+    reports.evaluate_and_print(model, test_dataset, test_labels, class_names, run_dir, on="the held-out split")
 
 
 if __name__ == "__main__":

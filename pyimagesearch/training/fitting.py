@@ -22,7 +22,7 @@ from pyimagesearch.callbacks.terminateonnonfinite import NonFiniteLossError, Ter
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
 from pyimagesearch.io import pipeline
 from pyimagesearch.training import checks, learningratefinder, runs
-from pyimagesearch.utils import atomic, errors, precision, processes
+from pyimagesearch.utils import atomic, errors, precision, processes, seeding
 from pyimagesearch.utils import strategy as strategies
 
 INTERRUPTED_EXIT_CODE = 130  # what a shell reports for a process ended by Ctrl-C (128 + SIGINT)
@@ -99,6 +99,40 @@ def _best_so_far(run_dir, monitor, initial_epoch):
     if not values:
         return None
     return max(values) if BestModelCheckpoint.mode_for(monitor) == "max" else min(values)
+
+
+def start_run(run_dir, arguments, extra=None):
+    """What a train script does once its run folder is open: seeds (--seed, --deterministic),
+    picks the distribution strategy, writes config.json with the replicas and `extra`, and
+    prints the folder. Returns (strategy, global batch size), as `seeded_strategy`."""
+    distribution, global_batch_size = seeded_strategy(arguments)
+    record_run(run_dir, arguments, distribution, extra)
+    return distribution, global_batch_size
+
+
+def record_run(run_dir, arguments, distribution, extra=None):
+    """Writes the run's config.json (`runs.write_run_config`: the arguments, --seed, and as
+    extra facts the replicas of `distribution`, then `extra`) and prints the run folder."""
+    runs.write_run_config(
+        run_dir, vars(arguments), seed=arguments.seed,
+        extra={"replicas": distribution.num_replicas_in_sync, **(extra or {})},
+    )
+    print(f"[INFO] run folder: {run_dir}")
+
+
+def seeded_strategy(arguments):
+    """Seeds (--seed, --deterministic) and picks the distribution strategy; returns it and the
+    global batch size (--batch-size times its replicas: Keras splits every batch among them)."""
+    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
+    distribution = strategies.get_strategy()
+    return distribution, pipeline.global_batch_size(arguments.batch_size, distribution)
+
+
+def compile_classifier(model, optimizer):
+    """Compiles `model` as every classifier here is: categorical cross-entropy on one-hot labels,
+    accuracy reported. Returns `model`, so a `build_and_compile` can end with it."""
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
 
 
 def fit_verbosity():

@@ -5,6 +5,8 @@
     dataset, labels, class_names = heldout.from_cifar10_run(run_dir, dataset_name, batch_size, subtract_mean=True)
     metrics = heldout.evaluate_crops(model, hdf5_dir, crop_size, batch_size, report_dir)
     heldout.check_hdf5_splits(hdf5_dir)   # train, val and test files with the same classes
+    run_dir, split, images = heldout.open_split_run(arguments, experiment, make_split, load_images)
+    train, test, test_labels, class_names = heldout.datasets_from_split(split, images, size, batch_size, seed)
 
 Train and evaluate scripts both call these, so a re-evaluation reads exactly what training
 scored, and no script imports another.
@@ -12,14 +14,15 @@ scored, and no script imports another.
 
 import pathlib
 
-from pyimagesearch.datasets import cifar10, imagefolder
+from pyimagesearch.datasets import cifar10, imagefolder, splits
 from pyimagesearch.io import cifar10pipeline, hdf5format, hdf5pipeline, pipeline
 from pyimagesearch.preprocessing import CropPreprocessor, MeanPreprocessor
-from pyimagesearch.training import fitting, reports, runmean
+from pyimagesearch.training import fitting, reports, runmean, runs
 from pyimagesearch.utils import errors, ranked
 
 
 HDF5_SPLITS = ("train", "val", "test")
+SPLIT_FILE = "split.json"
 
 
 def check_hdf5_folder(hdf5_dir, image_size):
@@ -99,6 +102,39 @@ def from_hdf5_folder(hdf5_dir, image_size, batch_size):
     return hdf5pipeline.make_hdf5_dataset(test_path, batch_size), labels, class_names
 
 
+def open_split_run(arguments, experiment, make_split, load_images):
+    """Opens a run on a split of image files (`runs.open_run`); returns (run_dir, split, images).
+
+    A new run calls `make_split()` (the split dict of `splits.split_image_folder`) and
+    `load_images(split)` (`imagefolder.load_split`'s (images, skipped)) before its folder is
+    made, so a dataset that can't train leaves nothing behind, then saves the split as
+    split.json; a resumed run reads its split.json and loads that. The skipped files go to
+    skipped.txt either way (`load_split_run` does the resumed case alone).
+    """
+    if arguments.resume:
+        return load_split_run(runs.open_run(arguments, experiment), load_images)
+    prepared = {}
+
+    def split_and_load():
+        prepared["split"] = make_split()
+        prepared["loaded"] = load_images(prepared["split"])
+
+    run_dir = runs.open_run(arguments, experiment, before_create=split_and_load)
+    split, (images, skipped) = prepared["split"], prepared["loaded"]
+    splits.save_split(split, run_dir / SPLIT_FILE)
+    imagefolder.record_skipped(run_dir, skipped, len(split["train"]) + len(split["test"]))
+    return run_dir, split, images
+
+
+def load_split_run(run_dir, load_images):
+    """A reopened run's split.json and `load_images(split)`; returns (run_dir, split, images)
+    and records the skipped files in skipped.txt, as `open_split_run` does for a new run."""
+    split = splits.load_split(pathlib.Path(run_dir) / SPLIT_FILE)
+    images, skipped = load_images(split)
+    imagefolder.record_skipped(run_dir, skipped, len(split["train"]) + len(split["test"]))
+    return run_dir, split, images
+
+
 def from_split(split, image_size, batch_size, loaded=None):
     """The test pipeline of an image-folder run (its split.json): returns (dataset, labels, class names).
 
@@ -112,6 +148,22 @@ def from_split(split, image_size, batch_size, loaded=None):
         images, labels = loaded
     dataset = pipeline.make_array_dataset(images, labels, batch_size, pipeline.make_batch_transform(len(class_names)))
     return dataset, labels, class_names
+
+
+def datasets_from_split(split, images, image_size, batch_size, seed, augmentation=None):
+    """An image-folder run's training and test pipelines from its loaded `images` ({"train":
+    (images, labels), "test": (images, labels)}, see `open_split_run`): the training batches
+    shuffled with `seed` and given `augmentation`, the test ones as `from_split` makes them.
+    Returns (train dataset, test dataset, test labels, class names)."""
+    class_names = split["class_names"]
+    train_images, train_labels = images["train"]
+    train_dataset = pipeline.make_array_dataset(
+        train_images, train_labels, batch_size,
+        pipeline.make_batch_transform(len(class_names), augmentation=augmentation),
+        shuffle=True, seed=seed,
+    )
+    test_dataset, test_labels, _ = from_split(split, image_size, batch_size, loaded=images["test"])
+    return train_dataset, test_dataset, test_labels, class_names
 
 
 def from_cifar10_run(run_dir, dataset, batch_size, subtract_mean):

@@ -119,6 +119,15 @@ def evaluate_and_report(model, dataset, true_labels, class_names, run_dir, extra
     )
 
 
+def evaluate_and_print(model, dataset, true_labels, class_names, run_dir, on="the test set"):
+    """A train script's last step: scores `dataset` (`on` names it in the log), writes the
+    classification report into `run_dir` and prints it (`print_report`). Returns the metrics."""
+    print(f"[INFO] evaluating on {on}...")
+    metrics = evaluate_and_report(model, dataset, true_labels, class_names, run_dir)
+    print_report(run_dir, metrics)
+    return metrics
+
+
 def recorded_accuracy(run_dir):
     """The test accuracy train.py wrote into the run's metrics.json, or None."""
     metrics_path = pathlib.Path(run_dir) / "metrics.json"

@@ -1,6 +1,7 @@
 """A Tiny ImageNet run from its HDF5 folder: the steps both Tiny ImageNet experiments share.
 
-    tinyimagenetrun.train(arguments, config.EXPERIMENT, build_and_compile)          # train.py
+    arguments = tinyimagenetrun.parse_run_arguments(config, __doc__, dataset_help="...")  # train.py
+    tinyimagenetrun.train(arguments, config.EXPERIMENT, build_and_compile)
     tinyimagenetrun.evaluate_command(config.EXPERIMENT, config.OUTPUT, config.BATCH_SIZE, __doc__)       # evaluate.py
     tinyimagenetrun.rank_accuracy_command(config.EXPERIMENT, config.OUTPUT, config.BATCH_SIZE, __doc__)  # rank_accuracy.py
 
@@ -18,9 +19,9 @@ import argparse
 import json
 import pathlib
 
-from pyimagesearch.io import hdf5format, pipeline, tinyimagenetpipeline
+from pyimagesearch.io import hdf5format, tinyimagenetpipeline
 from pyimagesearch.training import fitting, flags, heldout, reports, runs
-from pyimagesearch.utils import atomic, errors, ranked, seeding, strategy
+from pyimagesearch.utils import atomic, errors, ranked
 
 EVALUATION_FOLDER = "evaluation"
 RANK_ACCURACY_NAME = "rank_accuracy.json"
@@ -38,6 +39,18 @@ def check_hdf5_folder(hdf5_dir):
     heldout.check_hdf5_splits(hdf5_dir)
 
 
+def parse_run_arguments(config, description, *, dataset_help, argv=None, **helps):
+    """A train.py's command line, parsed and checked: `flags.add_run_arguments` with the defaults of
+    `config` (--dataset defaults to its HDF5_DIR), `dataset_help` and `helps` (`epochs_help`,
+    `learning_rate_help`), and --augment/--no-augment (default: on)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    flags.add_run_arguments(
+        parser, **flags.config_defaults(config, dataset=config.HDF5_DIR), dataset_help=dataset_help, **helps
+    )
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
+    return flags.parse_run_arguments(parser, argv)
+
+
 def train(arguments, experiment, build_and_compile):
     """Opens (or resumes) the run, trains inside the strategy, scores test.hdf5; returns the test metrics.
 
@@ -49,25 +62,18 @@ def train(arguments, experiment, build_and_compile):
     hdf5_dir = pathlib.Path(arguments.dataset)  # a resumed run's own, from its config.json
     if arguments.resume:
         check_hdf5_folder(hdf5_dir)
-    seeding.set_seed(arguments.seed, deterministic=arguments.deterministic)
-    distribution = strategy.get_strategy()
+    distribution, global_batch_size = fitting.seeded_strategy(arguments)
     replicas = distribution.num_replicas_in_sync
-    global_batch_size = pipeline.global_batch_size(arguments.batch_size, distribution)
     train_info = hdf5format.read_dataset_info(tinyimagenetpipeline.split_path(hdf5_dir, "train"))
     steps = tinyimagenetpipeline.steps_per_epoch(hdf5_dir, global_batch_size, replicas)
-    runs.write_run_config(
-        run_dir, vars(arguments), seed=arguments.seed,
-        extra={
-            "replicas": replicas,
-            "global_batch_size": global_batch_size,
-            "steps_per_epoch": steps,
-            "train_images": train_info["rows"],
-            "classes": train_info["classes"],
-            "hdf5_preprocessing": train_info["preprocessing"],
-            "mean": train_info["mean"],
-        },
-    )
-    print(f"[INFO] run folder: {run_dir}")
+    fitting.record_run(run_dir, arguments, distribution, extra={
+        "global_batch_size": global_batch_size,
+        "steps_per_epoch": steps,
+        "train_images": train_info["rows"],
+        "classes": train_info["classes"],
+        "hdf5_preprocessing": train_info["preprocessing"],
+        "mean": train_info["mean"],
+    })
     print(f"[INFO] {train_info['rows']} training images of {train_info['classes']} classes, {steps} steps an epoch")
     train_dataset, val_dataset = tinyimagenetpipeline.make_tiny_imagenet_datasets(
         hdf5_dir, global_batch_size, arguments.seed, augment=arguments.augment, replicas=replicas
@@ -126,7 +132,7 @@ def evaluate(run, output, experiment, batch_size):
 def evaluate_command(experiment, output, batch_size, description=None, argv=None):
     """An evaluate.py's whole command line: --run (default: the latest run under --output),
     --output, --batch-size (`flags.add_evaluate_arguments`); then `evaluate`. Returns the metrics."""
-    arguments = flags.parse_evaluate_arguments(_evaluate_parser(output, batch_size, description), argv)
+    arguments = flags.parse_evaluate_command(description, output=output, batch_size=batch_size, argv=argv)
     return evaluate(arguments.run, arguments.output, experiment, arguments.batch_size)
 
 
