@@ -72,14 +72,14 @@ def test_learns_the_digits():
     assert accuracy >= 0.90
 
 
-def small_problem(loss="squared_error"):
+def small_problem(loss="squared_error", weight_decay=0.0):
     """A 3-4-3-2 network (every kind of weight matrix: input, hidden, output) and 5 random samples.
 
     Squared error gets random targets in [0, 1]; cross-entropy gets one-hot rows, what its
     softmax outputs are compared with.
     """
     random_generator = np.random.default_rng(0)
-    network = NeuralNetwork([3, 4, 3, 2], seed=0, loss=loss)
+    network = NeuralNetwork([3, 4, 3, 2], seed=0, loss=loss, weight_decay=weight_decay)
     features = random_generator.random((5, 3))
     if loss == "cross_entropy":
         return network, features, np.eye(2)[[0, 1, 1, 0, 1]]
@@ -109,9 +109,11 @@ def assert_gradients_match(analytic, numerical):
         np.testing.assert_allclose(gradient, expected, rtol=1e-5, atol=1e-8, err_msg=f"layer {layer}")
 
 
+# 0.05 makes the penalty's share of the gradient far larger than the check's tolerance.
+@pytest.mark.parametrize("weight_decay", [0.0, 0.05])
 @pytest.mark.parametrize("loss", ["squared_error", "cross_entropy"])
-def test_backpropagation_matches_finite_differences(loss):
-    network, features, targets = small_problem(loss)
+def test_backpropagation_matches_finite_differences(loss, weight_decay):
+    network, features, targets = small_problem(loss, weight_decay)
 
     gradients = network.compute_gradients(features, targets)
 
@@ -132,6 +134,46 @@ def test_the_gradient_check_catches_one_entry_with_the_wrong_sign(layer, loss):
 
     with pytest.raises(AssertionError, match=f"layer {layer}"):
         assert_gradients_match(gradients, numerical)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "cross_entropy"])
+def test_the_gradient_check_catches_a_missing_or_misscaled_weight_decay_term(loss):
+    # Plausible bugs: the penalty in the loss but not in the gradient, or its gradient not
+    # scaled by the samples (the loss is a sum over them). The check must reject both.
+    network, features, targets = small_problem(loss, weight_decay=0.05)
+    numerical = numerical_gradients(network, features, targets)
+    network.weight_decay = 0.0
+    without_decay = network.compute_gradients(features, targets)
+    unscaled = [gradient + 0.05 * weights for gradient, weights in zip(without_decay, network.weights)]
+
+    for wrong in (without_decay, unscaled):
+        with pytest.raises(AssertionError):
+            assert_gradients_match(wrong, numerical)
+
+
+def test_weight_decay_adds_the_scaled_l2_penalty_to_the_loss():
+    network, features, targets = small_problem("cross_entropy", weight_decay=0.05)
+    penalty = 0.5 * 0.05 * len(features) * sum(np.sum(weights ** 2) for weights in network.weights)
+    decayed = network.calculate_loss(features, targets)
+    network.weight_decay = 0.0
+    assert decayed == pytest.approx(network.calculate_loss(features, targets) + penalty)
+
+
+def test_weight_decay_shrinks_the_weights_by_alpha_times_decay_per_step():
+    # With the batch's mean gradient, the decay's part of one step is alpha * decay * weights
+    # whatever the batch size.
+    network, features, targets = small_problem("cross_entropy", weight_decay=0.05)
+    network.alpha = 0.3
+    samples = np.c_[features, np.ones(len(features))]
+    reference = NeuralNetwork([3, 4, 3, 2], seed=0, loss="cross_entropy")
+    data_gradients = reference.compute_gradients(samples, targets, add_bias=False)
+    expected = [weights * (1 - 0.3 * 0.05) - 0.3 * gradient / len(samples)
+                for weights, gradient in zip(network.weights, data_gradients)]
+
+    network.fit_partial(samples, targets)
+
+    for weights, expected_weights in zip(network.weights, expected):
+        np.testing.assert_allclose(weights, expected_weights)
 
 
 def test_the_gradient_check_catches_a_wrong_sigmoid_derivative(monkeypatch):
@@ -290,6 +332,9 @@ def test_sigmoid_and_its_derivative():
         ({"layers": [2, 2, 1], "alpha": 0}, r"Received: alpha=0$"),
         ({"layers": [2, 2, 2], "loss": "mse"}, r"Received: loss='mse'$"),
         ({"layers": [2, 2, 1], "loss": "cross_entropy"}, r"Received: layers=\[2, 2, 1\]$"),
+        ({"layers": [2, 2, 1], "weight_decay": -0.1}, r"Received: weight_decay=-0.1$"),
+        ({"layers": [2, 2, 1], "weight_decay": "0.1"}, r"Received: weight_decay='0.1'$"),
+        ({"layers": [2, 2, 1], "weight_decay": float("inf")}, r"Received: weight_decay=inf$"),
     ],
 )
 def test_rejects_bad_constructor_arguments(arguments, message):

@@ -8,7 +8,8 @@ The course's network (the default) has sigmoid outputs, a squared-error loss and
 updates in the data's order. `loss="cross_entropy"` gives it a softmax output layer with the
 cross-entropy loss instead, and `fit(batch_size=..., shuffle=True)` mini-batches in a fresh
 order every epoch: the usual recipe for classification, kept as options so the course's
-network stays exactly as it was.
+network stays exactly as it was. `weight_decay=` adds an L2 penalty on the weights to the loss
+(and so to every step), which the course's network does not have.
 """
 
 import numbers
@@ -38,9 +39,14 @@ class NeuralNetwork:
         loss: `"squared_error"` (the course's: sigmoid outputs, 0.5 * summed squared
             error) or `"cross_entropy"` (softmax outputs, summed -target * log(output);
             targets are one-hot rows, and the output layer needs at least two units).
+        weight_decay: L2 penalty per sample, >= 0 (0, the default, is the course's network).
+            The loss over n samples gains `0.5 * weight_decay * n * sum(weights ** 2)`
+            over every weight matrix (bias rows included, as they are ordinary weights in
+            this layout), so each step along a batch's mean gradient shrinks the weights by
+            `alpha * weight_decay * weights` whatever the batch size.
     """
 
-    def __init__(self, layers, alpha=0.1, seed=None, loss="squared_error"):
+    def __init__(self, layers, alpha=0.1, seed=None, loss="squared_error", weight_decay=0.0):
         layers = list(layers) if isinstance(layers, (list, tuple)) else layers
         if not isinstance(layers, list) or len(layers) < 2 or not all(map(validation.is_positive_integer, layers)):
             raise errors.InvalidArgumentError(
@@ -49,6 +55,10 @@ class NeuralNetwork:
             )
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
             raise errors.InvalidArgumentError(f"`alpha` must be a positive number. Received: alpha={alpha!r}")
+        if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real) or not 0 <= weight_decay < np.inf:
+            raise errors.InvalidArgumentError(
+                f"`weight_decay` must be a finite non-negative number. Received: weight_decay={weight_decay!r}"
+            )
         if loss not in LOSSES:
             raise errors.InvalidArgumentError(f"`loss` must be one of {', '.join(LOSSES)}. Received: loss={loss!r}")
         if loss == "cross_entropy" and layers[-1] < 2:
@@ -59,6 +69,7 @@ class NeuralNetwork:
         self.layers = [int(size) for size in layers]
         self.alpha = float(alpha)
         self.loss = loss
+        self.weight_decay = float(weight_decay)
         self.random_generator = np.random.default_rng(seed)
         self.weights = self._initial_weights(self.layers, self.random_generator)
 
@@ -189,7 +200,13 @@ class NeuralNetwork:
             delta = deltas[-1].dot(self.weights[layer].T) * self.sigmoid_derivative(activations[layer])
             deltas.append(delta)
         deltas.reverse()
-        return [activation.T.dot(delta) for activation, delta in zip(activations, deltas)]
+        gradients = [activation.T.dot(delta) for activation, delta in zip(activations, deltas)]
+        if self.weight_decay:
+            # The penalty's derivative, scaled by the samples like the loss it is added to.
+            samples = features.shape[0]
+            gradients = [gradient + self.weight_decay * samples * weights
+                         for gradient, weights in zip(gradients, self.weights)]
+        return gradients
 
     def _output_delta(self, outputs, targets):
         """The loss's derivative by the output layer's inputs (before its activation)."""
@@ -215,17 +232,23 @@ class NeuralNetwork:
         return self._forward(predictions)[-1]
 
     def calculate_loss(self, features, targets, add_bias=True):
-        """Returns the summed loss over the samples.
+        """Returns the summed loss over the samples, with the weight-decay penalty if any.
 
         Squared error: 0.5 * sum((prediction - target) ** 2). Cross-entropy:
         -sum(target * log(prediction)), with predictions clipped away from 0 so that a
-        saturated softmax gives a large finite loss rather than infinity.
+        saturated softmax gives a large finite loss rather than infinity. With
+        `weight_decay`, plus 0.5 * weight_decay * samples * sum(weights ** 2).
         """
         predictions = self.predict(features, add_bias=add_bias)
         targets = self._check_targets(targets, predictions.shape[0])
         if self.loss == "cross_entropy":
-            return float(-np.sum(targets * np.log(np.clip(predictions, 1e-300, None))))
-        return float(0.5 * np.sum((predictions - targets) ** 2))
+            loss = -np.sum(targets * np.log(np.clip(predictions, 1e-300, None)))
+        else:
+            loss = 0.5 * np.sum((predictions - targets) ** 2)
+        if self.weight_decay:
+            penalty = sum(np.sum(weights ** 2) for weights in self.weights)
+            loss += 0.5 * self.weight_decay * predictions.shape[0] * penalty
+        return float(loss)
 
     def _check_features(self, features):
         features = np.atleast_2d(np.asarray(features, dtype=float))
