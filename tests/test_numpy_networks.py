@@ -64,6 +64,25 @@ def test_the_course_recipe_is_the_default_and_a_flag_overrides_one_setting(tmp_p
     assert arguments["batch_size"] == 4 and arguments["shuffle"] is False and arguments["alpha"] == 0.1
 
 
+def test_weight_decay_a_cosine_schedule_and_an_ensemble_of_two(tmp_path):
+    result = scripts.check_succeeded(run_script(
+        "neuralnetwork.py", "--recipe", "softmax", "--epochs", "3", "--display-update", "1", "--weight-decay", "1e-4",
+        "--lr-schedule", "cosine", "--ensemble", "2", "--output", tmp_path, "--run-id", "ensemble",
+    ))
+    run_dir = tmp_path / "numpy_networks" / "ensemble"
+    arguments = json.loads((run_dir / "config.json").read_text())["arguments"]
+    assert arguments["weight_decay"] == 1e-4 and arguments["lr_schedule"] == "cosine" and arguments["ensemble"] == 2
+    assert "(seed 42)" in result.stdout and "(seed 1042)" in result.stdout
+    assert "alpha 1 (cosine schedule), batch 4, shuffled, weight decay 0.0001, 3 epochs" in result.stdout
+    assert "the mean output of an ensemble of 2 networks" in result.stdout
+    # Each network's loss at every epoch; the cosine's alpha falls from 1 over the 3 epochs.
+    entries = json.loads((run_dir / "loss.json").read_text())
+    assert [(entry["seed"], entry["epoch"]) for entry in entries] == [(seed, epoch) for seed in (42, 1042)
+                                                                      for epoch in (1, 2, 3)]
+    assert "epoch=1, alpha=1.0000," in result.stdout and "epoch=3, alpha=0.2500," in result.stdout
+    assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] > 0.85
+
+
 def test_neuralnetwork_learns_xor(tmp_path):
     # Seed 1 leaves XOR's plateau (loss near 0.127, one input wrong) within 2000 epochs; the
     # default seed 42 needs about 15000 of the course's 20000 (tests/test_neuralnetwork.py).
@@ -84,6 +103,8 @@ def test_neuralnetwork_learns_xor(tmp_path):
         (["--run-id", "taken"], "exists already; choose another --run-id"),
         (["--problem", "xor", "--recipe", "softmax"], "Received: --problem xor --recipe softmax"),
         (["--batch-size", "0"], "Received: --batch-size=0"),
+        (["--weight-decay", "-1"], "Received: --weight-decay=-1.0"),
+        (["--ensemble", "0"], "Received: --ensemble=0"),
     ],
 )
 def test_neuralnetwork_refuses_bad_flags(tmp_path, arguments, message):

@@ -14,18 +14,26 @@ PERCEPTRON_EPOCHS = 20
 
 # The backpropagation network (the course's nn_xor.py and nn_mnist.py). The course sizes the
 # digits network's input from the data (64 pixels) and uses the class's default alpha, 0.1.
-# Every setting: layers, alpha (learning rate), epochs, loss, batch_size (samples per update)
-# and shuffle (a new sample order every epoch).
-XOR = {"layers": [2, 2, 1], "alpha": 0.5, "epochs": 20000, "loss": "squared_error", "batch_size": 1, "shuffle": False}
+# Every setting: alpha (learning rate), epochs, loss, batch_size (samples per update), shuffle
+# (a new sample order every epoch), weight_decay (L2 penalty per sample), lr_schedule (constant,
+# or cosine from alpha towards 0) and ensemble (networks whose outputs are averaged).
+RECIPE_SETTINGS = ("epochs", "alpha", "loss", "batch_size", "shuffle", "weight_decay", "lr_schedule", "ensemble")
+LR_SCHEDULES = ("constant", "cosine")
+ENSEMBLE_SEED_STRIDE = 1000  # member k of an ensemble gets seed --seed + 1000 * k
+COURSE_EXTRAS = {"weight_decay": 0.0, "lr_schedule": "constant", "ensemble": 1}  # what the course does not have
+XOR = {"layers": [2, 2, 1], "alpha": 0.5, "epochs": 20000, "loss": "squared_error", "batch_size": 1, "shuffle": False,
+       **COURSE_EXTRAS}
 DIGITS_LAYERS = [64, 32, 16, 10]
 # The digits' recipes; --recipe picks one, and an explicit flag overrides its value.
 RECIPES = {
     # The course: sigmoid outputs, squared error, per-sample updates in the data's order.
-    "course": {"alpha": 0.1, "epochs": 1000, "loss": "squared_error", "batch_size": 1, "shuffle": False},
+    "course": {"alpha": 0.1, "epochs": 1000, "loss": "squared_error", "batch_size": 1, "shuffle": False,
+               **COURSE_EXTRAS},
     # Softmax outputs with cross-entropy, mini-batches of 4 reshuffled every epoch. Chosen by the
     # mean accuracy on a validation fifth carved from the training split of seeds 42, 0, 1, 2 and 3
     # (README.md, "Choosing the softmax recipe"), never on the test quarter.
-    "softmax": {"alpha": 1.0, "epochs": 100, "loss": "cross_entropy", "batch_size": 4, "shuffle": True},
+    "softmax": {"alpha": 1.0, "epochs": 100, "loss": "cross_entropy", "batch_size": 4, "shuffle": True,
+                **COURSE_EXTRAS},
 }
 RECIPE = "course"
 PROBLEMS = ("digits", "xor")
