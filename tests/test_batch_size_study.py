@@ -19,6 +19,11 @@ def run_study(*arguments):
     )
 
 
+# The tests that use `study_run` go to one pytest-xdist worker (pytest.ini: --dist loadgroup),
+# so the module-scoped run is made once, not once in each worker.
+SHARES_STUDY_RUN = pytest.mark.xdist_group("test_batch_size_study.study_run")
+
+
 @pytest.fixture(scope="module")
 def study_run(tmp_path_factory):
     output = tmp_path_factory.mktemp("output")
@@ -35,6 +40,7 @@ def records(run_dir, setup):
     return json.loads((run_dir / setup / "records.json").read_text())
 
 
+@SHARES_STUDY_RUN
 def test_updates_grow_by_the_batches_of_each_epoch(study_run):
     run_dir, _ = study_run
     for setup in ("lrd", "ibs"):
@@ -50,6 +56,7 @@ def test_updates_grow_by_the_batches_of_each_epoch(study_run):
         assert all(0.0 <= epoch["test_accuracy"] <= 1.0 for epoch in epochs)
 
 
+@SHARES_STUDY_RUN
 def test_ibs_grows_the_batch_at_a_fixed_rate_up_to_its_cap(study_run):
     run_dir, _ = study_run
     ibs = records(run_dir, "ibs")
@@ -59,6 +66,7 @@ def test_ibs_grows_the_batch_at_a_fixed_rate_up_to_its_cap(study_run):
     assert ibs["batch_size_per_replica"] == "4 * 1.5**epoch, rounded half up, at most 9"  # 0.2 * 96 // 2
 
 
+@SHARES_STUDY_RUN
 def test_lrd_decays_the_rate_at_a_fixed_batch(study_run):
     run_dir, _ = study_run
     lrd = records(run_dir, "lrd")
@@ -68,6 +76,7 @@ def test_lrd_decays_the_rate_at_a_fixed_batch(study_run):
     assert history["learning_rate"] == pytest.approx([0.05, 0.025, 0.0125])  # what the optimizer used
 
 
+@SHARES_STUDY_RUN
 def test_both_setups_start_from_the_same_weights_and_first_epoch(study_run):
     run_dir, _ = study_run
     lrd, ibs = records(run_dir, "lrd"), records(run_dir, "ibs")
@@ -76,6 +85,7 @@ def test_both_setups_start_from_the_same_weights_and_first_epoch(study_run):
     assert lrd["epochs"][0]["loss"] == pytest.approx(ibs["epochs"][0]["loss"], rel=1e-5)
 
 
+@SHARES_STUDY_RUN
 def test_the_run_folder_holds_configs_the_plot_and_a_summary(study_run):
     run_dir, result = study_run
     assert (run_dir / "study.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

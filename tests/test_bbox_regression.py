@@ -16,6 +16,11 @@ def run_script(name, *arguments, datasets_root):
     return scripts.run_experiment_script("bbox_regression", name, arguments, environment=environment)
 
 
+# The tests that use `trained_run` go to one pytest-xdist worker (pytest.ini: --dist loadgroup),
+# so the module-scoped run is made once, not once in each worker.
+SHARES_TRAINED_RUN = pytest.mark.xdist_group("test_bbox_regression.trained_run")
+
+
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("bbox")
@@ -27,6 +32,7 @@ def trained_run(tmp_path_factory):
     return root, root / "output" / "bbox_regression" / "tiny", result
 
 
+@SHARES_TRAINED_RUN
 def test_train_generates_the_data_and_writes_the_iou_report(trained_run):
     root, run_dir, result = trained_run
     assert (root / "datasets" / "synthetic-boxes-20" / "annotations.csv").is_file()
@@ -45,6 +51,7 @@ def test_train_generates_the_data_and_writes_the_iou_report(trained_run):
     assert config["replicas"] == 2
 
 
+@SHARES_TRAINED_RUN
 def test_evaluate_rebuilds_the_report_from_the_run_folder(trained_run):
     root, run_dir, _ = trained_run
     result = scripts.check_succeeded(run_script("evaluate.py", "--run", str(run_dir), datasets_root=root / "nowhere"))
@@ -55,6 +62,7 @@ def test_evaluate_rebuilds_the_report_from_the_run_folder(trained_run):
     assert f"mean IoU recorded by train.py: {recorded['mean_iou']:.4f}" in result.stdout
 
 
+@SHARES_TRAINED_RUN
 def test_predict_draws_the_held_out_boxes(trained_run):
     root, run_dir, _ = trained_run
     result = scripts.check_succeeded(run_script("predict.py", "--run", str(run_dir), "--count", "2",

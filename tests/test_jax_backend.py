@@ -19,11 +19,11 @@ from tests import scripts
 pytest.importorskip("jax")
 
 FLAGSHIP = "tests/test_minivgg_flowers17.py"
+# evaluate.py on JAX is run by tests/test_multiprocess_training.py, so it is not repeated here.
 JAX_TESTS = (
     "tests/test_strategy.py",
     "tests/test_fitting.py",
     f"{FLAGSHIP}::test_train_writes_a_complete_run_folder",
-    f"{FLAGSHIP}::test_evaluate_reproduces_the_recorded_metrics",
     f"{FLAGSHIP}::test_resume_continues_at_the_next_epoch",
     f"{FLAGSHIP}::test_find_lr_and_preview_write_their_files_and_no_model",
 )
@@ -34,7 +34,7 @@ def test_the_training_tests_pass_on_the_jax_backend():
     environment = dict(os.environ, KERAS_BACKEND="jax")
     environment.pop("PYTEST_XDIST_WORKER", None)
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *JAX_TESTS],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *JAX_TESTS],
         cwd=scripts.REPOSITORY, env=environment, capture_output=True, text=True, timeout=900,
     )
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]

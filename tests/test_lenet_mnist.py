@@ -15,6 +15,11 @@ def run_script(name, *arguments, cwd=None):
     return scripts.run_experiment_script("lenet_mnist", name, arguments, cwd=cwd, environment=environment)
 
 
+# The tests that use `trained_run` go to one pytest-xdist worker (pytest.ini: --dist loadgroup),
+# so the module-scoped run is made once, not once in each worker.
+SHARES_TRAINED_RUN = pytest.mark.xdist_group("test_lenet_mnist.trained_run")
+
+
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     """One epoch of the digits recipe (momentum, cosine decay, augmentation), with its batch size
@@ -27,6 +32,7 @@ def trained_run(tmp_path_factory):
     return output / "lenet_mnist" / "smoke", result
 
 
+@SHARES_TRAINED_RUN
 def test_train_writes_a_complete_run_folder_with_the_recipe(trained_run):
     run_dir, _ = trained_run
     for name in ("config.json", "split.json", "history.json", "training.png", "model.keras", "best.keras",
@@ -48,6 +54,7 @@ def test_train_writes_a_complete_run_folder_with_the_recipe(trained_run):
     assert metrics["samples"] == 450 and sorted(metrics["per_class_support"]) == [str(digit) for digit in range(10)]
 
 
+@SHARES_TRAINED_RUN
 def test_evaluate_reproduces_the_recorded_accuracy(trained_run, tmp_path):
     run_dir, _ = trained_run
     # From another working directory: the run folder alone is enough.

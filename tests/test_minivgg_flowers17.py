@@ -39,6 +39,11 @@ def image_folder(tmp_path_factory):
     return root
 
 
+# The tests that use `trained_run` go to one pytest-xdist worker (pytest.ini: --dist loadgroup),
+# so the module-scoped run is made once, not once in each worker.
+SHARES_TRAINED_RUN = pytest.mark.xdist_group("test_minivgg_flowers17.trained_run")
+
+
 @pytest.fixture(scope="module")
 def trained_run(image_folder, tmp_path_factory):
     """Trained with a relative --dataset from the folder above it; evaluate.py and --resume run
@@ -53,6 +58,7 @@ def trained_run(image_folder, tmp_path_factory):
     return output / "minivgg_flowers17" / "smoke", result
 
 
+@SHARES_TRAINED_RUN
 def test_train_writes_a_complete_run_folder(trained_run):
     run_dir, result = trained_run
     for name in ("config.json", "split.json", "history.json", "training.png", "model.keras",
@@ -70,6 +76,7 @@ def test_train_writes_a_complete_run_folder(trained_run):
     assert not list(run_dir.rglob(".*partial*"))
 
 
+@SHARES_TRAINED_RUN
 def test_dataset_paths_are_saved_absolute(trained_run, image_folder):
     run_dir, _ = trained_run
     split = json.loads((run_dir / "split.json").read_text())
@@ -79,6 +86,7 @@ def test_dataset_paths_are_saved_absolute(trained_run, image_folder):
     assert config["extra"]["dataset_root"] == str(image_folder)
 
 
+@SHARES_TRAINED_RUN
 def test_skipped_files_are_one_info_line_and_listed_in_the_run_folder(trained_run, image_folder):
     run_dir, result = trained_run
     corrupt = image_folder / "class_0" / "corrupt.jpg"
@@ -108,10 +116,13 @@ def test_a_class_with_no_readable_image_stops_train_before_a_run_folder(image_fo
     assert not (tmp_path / "output").exists()
 
 
-def test_evaluate_reproduces_the_recorded_metrics(trained_run):
+@SHARES_TRAINED_RUN
+def test_evaluate_finds_the_latest_run_and_reproduces_its_metrics(trained_run):
     run_dir, _ = trained_run
-    result = run_script("evaluate.py", "--run", str(run_dir))
+    # --output instead of --run: evaluate.py picks the newest run folder itself.
+    result = run_script("evaluate.py", "--output", str(run_dir.parents[1]))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert str(run_dir) in result.stdout
     recorded = json.loads((run_dir / "metrics.json").read_text())
     rebuilt = json.loads((run_dir / "evaluation" / "metrics.json").read_text())
     assert rebuilt["accuracy"] == pytest.approx(recorded["accuracy"])
@@ -119,13 +130,7 @@ def test_evaluate_reproduces_the_recorded_metrics(trained_run):
     assert f"{recorded['accuracy']:.4f}" in result.stdout
 
 
-def test_evaluate_defaults_to_the_latest_run(trained_run):
-    run_dir, _ = trained_run
-    result = run_script("evaluate.py", "--output", str(run_dir.parents[1]))
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert str(run_dir) in result.stdout
-
-
+@SHARES_TRAINED_RUN
 def test_resume_continues_at_the_next_epoch(trained_run):
     run_dir, _ = trained_run
     result = run_script("train.py", "--resume", str(run_dir), "--epochs", "3")

@@ -95,6 +95,11 @@ def image_folder(tmp_path_factory):
     return root
 
 
+# The tests that use `two_process_run` go to one pytest-xdist worker (pytest.ini: --dist loadgroup),
+# so the module-scoped run is made once, not once in each worker.
+SHARES_TWO_PROCESS_RUN = pytest.mark.xdist_group("test_multiprocess_training.two_process_run")
+
+
 @pytest.fixture(scope="module")
 def two_process_run(image_folder, tmp_path_factory):
     """Process 0 writes under output/; process 1 is given another --output, which must stay absent:
@@ -109,6 +114,7 @@ def two_process_run(image_folder, tmp_path_factory):
     return root / "output" / "minivgg_flowers17" / "two", outputs[1], results
 
 
+@SHARES_TWO_PROCESS_RUN
 def test_two_processes_end_with_the_same_weights_as_the_model_process_0_saved(two_process_run):
     import keras
 
@@ -122,6 +128,7 @@ def test_two_processes_end_with_the_same_weights_as_the_model_process_0_saved(tw
     keras.backend.clear_session(free_memory=False)
 
 
+@SHARES_TWO_PROCESS_RUN
 def test_only_process_0_writes_and_config_records_the_processes(two_process_run):
     run_dir, other_output, results = two_process_run
     assert not other_output.exists()
@@ -137,6 +144,7 @@ def test_only_process_0_writes_and_config_records_the_processes(two_process_run)
     assert "global batch 8" in results[0][1] and "global batch 8" in results[1][1]
 
 
+@SHARES_TWO_PROCESS_RUN
 def test_evaluate_reproduces_the_accuracy_the_two_processes_recorded(two_process_run):
     run_dir, _, _ = two_process_run
     result = scripts.run_experiment_script(
@@ -149,6 +157,7 @@ def test_evaluate_reproduces_the_accuracy_the_two_processes_recorded(two_process
     assert rebuilt["accuracy"] == pytest.approx(recorded["accuracy"])
 
 
+@SHARES_TWO_PROCESS_RUN
 def test_one_process_on_two_devices_has_the_same_epoch_losses(two_process_run, image_folder, tmp_path):
     """Same global batches (2 devices either way): only the order of the sums differs."""
     run_dir, _, _ = two_process_run
@@ -167,7 +176,8 @@ def test_one_process_on_two_devices_has_the_same_epoch_losses(two_process_run, i
 
 
 def test_a_dead_process_stops_the_other_and_the_same_command_resumes_the_run(image_folder, tmp_path):
-    epochs = 8
+    # Killed after epoch 2, process 0 can't finish the epoch after (its steps need both processes).
+    epochs = 4
     run_dir = tmp_path / "output" / "minivgg_flowers17" / "killed"
     new_run = ["--dataset", image_folder, "--output", tmp_path / "output", "--run-id", "killed",
                "--image-size", "16", "--batch-size", "4", "--checkpoint-every", "1", "--epochs", epochs]
