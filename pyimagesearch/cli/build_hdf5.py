@@ -101,7 +101,6 @@ def main(argv=None, prog="pyimagesearch-build-hdf5", description=None, **default
     return cli.run(lambda: build(parser.parse_args(argv)))
 
 
-
 def experiment_main(config, argv=None, description=None):
     """`main` for an experiment's build_dataset.py, with the defaults of `CONFIG_CONSTANTS` read
     from `config`. Returns the exit code."""
