@@ -36,7 +36,8 @@ from pyimagesearch.utils import atomic, cli, errors, validation
 LOSS_FILE = "loss.json"
 
 
-def parse_arguments():
+def parse_arguments(argv=None):
+    """The run's settings from `argv` (default: the command line), the recipe's values filled in."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--problem", choices=config.PROBLEMS, default=config.PROBLEM)
     parser.add_argument("--recipe", choices=sorted(config.RECIPES), default=config.RECIPE,
@@ -58,7 +59,7 @@ def parse_arguments():
     parser.add_argument("--display-update", type=int, default=config.DISPLAY_UPDATE, help="epochs between loss lines")
     parser.add_argument("--output", default=config.OUTPUT, help="root folder for run folders")
     parser.add_argument("--run-id", default=None, help="name of the run folder (default: a timestamp)")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
     if arguments.problem == "xor" and arguments.recipe != "course":
         raise errors.InvalidArgumentError(
             "The recipes are the digits' settings; XOR has the course's own (config.XOR). "
@@ -137,8 +138,8 @@ def predicted_labels(outputs):
     return (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(axis=1)
 
 
-def main():
-    arguments = parse_arguments()
+def main(argv=None):
+    arguments = parse_arguments(argv)
     train_features, train_targets, test_features, test_labels, label_names = load_problem(
         arguments.problem, arguments.seed
     )
