@@ -95,3 +95,27 @@ def test_parse_run_arguments_defaults_to_the_configs_hdf5_folder_and_augments():
     arguments = tinyimagenetrun.parse_run_arguments(config, "Train.", dataset_help="the HDF5 folder",
                                                     epochs_help="until", argv=["--no-augment", "--epochs", "2"])
     assert (arguments.augment, arguments.epochs) == (False, 2)
+
+
+def test_parse_run_arguments_adds_the_experiments_own_flags():
+    import types
+
+    from pyimagesearch.training import resnetflags
+
+    config = types.SimpleNamespace(HDF5_DIR="datasets/tiny-hdf5", EPOCHS=75, BATCH_SIZE=64, LEARNING_RATE=0.1,
+                                   SEED=42, OUTPUT="output", CHECKPOINT_EVERY=5,
+                                   STAGES=(3, 4, 6), FILTERS=(64, 128, 256, 512))
+
+    def parse(*argv):
+        return tinyimagenetrun.parse_run_arguments(
+            config, "Train.", dataset_help="the HDF5 folder", argv=list(argv),
+            add_arguments=lambda parser: resnetflags.add_architecture_arguments(parser, config),
+        )
+
+    course = parse()
+    assert (course.stages, course.filters) == ([3, 4, 6], [64, 128, 256, 512])
+    small = parse("--stages", "1", "1", "--filters", "8", "8", "16")
+    assert (small.stages, small.filters, small.given_flags) == ([1, 1], [8, 8, 16], ["filters", "stages"])
+    mismatch = r"one entry for the stem plus one per stage .*Received: filters=\[8, 8\]$"
+    with pytest.raises(errors.InvalidArgumentError, match=mismatch):
+        resnetflags.check_architecture_arguments(parse("--stages", "1", "1", "--filters", "8", "8"))

@@ -39,15 +39,18 @@ def check_hdf5_folder(hdf5_dir):
     heldout.check_hdf5_splits(hdf5_dir)
 
 
-def parse_run_arguments(config, description, *, dataset_help, argv=None, **helps):
+def parse_run_arguments(config, description, *, dataset_help, argv=None, add_arguments=None, **helps):
     """A train.py's command line, parsed and checked: `flags.add_run_arguments` with the defaults of
     `config` (--dataset defaults to its HDF5_DIR), `dataset_help` and `helps` (`epochs_help`,
-    `learning_rate_help`), and --augment/--no-augment (default: on)."""
+    `learning_rate_help`), --augment/--no-augment (default: on), and the experiment's own flags,
+    which `add_arguments(parser)` adds when given (e.g. `resnetflags.add_architecture_arguments`)."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     flags.add_run_arguments(
         parser, **flags.config_defaults(config, dataset=config.HDF5_DIR), dataset_help=dataset_help, **helps
     )
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
+    if add_arguments is not None:
+        add_arguments(parser)
     return flags.parse_run_arguments(parser, argv)
 
 
