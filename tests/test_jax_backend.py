@@ -18,14 +18,26 @@ from tests import scripts
 
 pytest.importorskip("jax")
 
-FLAGSHIP = "tests/test_minivgg_flowers17.py"
-# evaluate.py on JAX is run by tests/test_multiprocess_training.py, so it is not repeated here.
+# In-process tests only: the child's one import of TensorFlow and JAX is most of its time, and
+# every train.py it started would import both again. The JAX paths they cover: the distribution
+# wrapper and the process flags (test_strategy); building, resuming with the optimizer's state,
+# fitting, saving and loading a run (test_fitting, and the checkpoints of test_epochcheckpoint);
+# seeding and the random layers' reseeding (test_seeding); the learning-rate finder's NumPy
+# batches (test_learningratefinder). train.py itself runs on JAX, in one process and in two, with
+# --resume and evaluate.py, in tests/test_multiprocess_training.py. The tests of those files left
+# out test TensorFlow's own objects (MirroredStrategy's replicas, tf.Tensor batches, `.numpy()`).
+CHECKPOINTS = "tests/test_epochcheckpoint.py"
+SEEDING = "tests/test_seeding.py"
 JAX_TESTS = (
     "tests/test_strategy.py",
     "tests/test_fitting.py",
-    f"{FLAGSHIP}::test_train_writes_a_complete_run_folder",
-    f"{FLAGSHIP}::test_resume_continues_at_the_next_epoch",
-    f"{FLAGSHIP}::test_find_lr_and_preview_write_their_files_and_no_model",
+    f"{CHECKPOINTS}::test_saves_every_n_epochs_and_keeps_the_newest",
+    f"{CHECKPOINTS}::test_failed_save_keeps_older_checkpoints",
+    f"{SEEDING}::test_same_seed_gives_same_numbers",
+    f"{SEEDING}::test_an_unseeded_stream_draws_its_seed_from_the_seeded_numpy_generator",
+    f"{SEEDING}::test_epoch_seeds_count_passes_outside_fit_and_follow_fit_inside",
+    f"{SEEDING}::test_random_layers_are_reseeded_from_the_seed_and_the_epoch_alone",
+    "tests/test_learningratefinder.py::test_results_are_written_as_json_and_png",
 )
 
 
