@@ -8,18 +8,19 @@ import pytest
 from pyimagesearch.datasets import cifar10
 from pyimagesearch.io import cifar10pipeline
 from pyimagesearch.utils import strategy
-from tests import cifar10folders, scripts
+from tests import cifar10folders, inprocessscripts, scripts
 
 
-def run_script(name, *arguments, cwd=None):
+def run_script(name, *arguments):
     # One replica: tracing MiniGoogLeNet for two adds much of this test's time, and the two-replica
     # path of the same CIFAR-10 plumbing is covered by test_minivgg_cifar10.
     environment = {strategy.CPU_REPLICAS_VARIABLE: "1"}
-    return scripts.run_experiment_script("minigooglenet_cifar10", name, arguments, cwd=cwd, environment=environment)
+    return scripts.run_experiment_script("minigooglenet_cifar10", name, arguments, environment=environment)
 
 
 def test_train_resume_on_the_schedule_and_evaluate(tmp_path):
-    dataset = cifar10folders.write_tiny_cifar10(tmp_path / "cifar10")
+    # 20 training images: 5 steps an epoch at batch 4.
+    dataset = cifar10folders.write_tiny_cifar10(tmp_path / "cifar10", train_per_batch=4)
     run_dir = tmp_path / "minigooglenet_cifar10" / "tiny"
     scripts.check_succeeded(run_script(
         "train.py", "--dataset", dataset, "--power", "2", "--epochs", "3", "--batch-size", "4",
@@ -41,7 +42,9 @@ def test_train_resume_on_the_schedule_and_evaluate(tmp_path):
     assert history["learning_rate"] == pytest.approx(rates) and len(history["loss"]) == 3
 
     # evaluate.py finds the dataset and the mean from the run folder alone, from another working directory.
-    evaluated = scripts.check_succeeded(run_script("evaluate.py", "--run", run_dir, cwd=tmp_path))
+    evaluated = scripts.check_succeeded(inprocessscripts.run_experiment_script(
+        "minigooglenet_cifar10", "evaluate.py", ["--run", run_dir], cwd=tmp_path
+    ))
     rebuilt = json.loads((run_dir / "evaluation" / "metrics.json").read_text())
     final = json.loads((run_dir / "metrics.json").read_text())
     assert rebuilt["accuracy"] == pytest.approx(final["accuracy"]) and rebuilt["samples"] == 16

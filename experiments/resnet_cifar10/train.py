@@ -30,7 +30,7 @@ import keras
 import config
 from pyimagesearch.callbacks import perstepschedules, schedules
 from pyimagesearch.nn.conv import resnet
-from pyimagesearch.training import cifar10run, fitting, flags
+from pyimagesearch.training import cifar10run, fitting, flags, resnetflags
 from pyimagesearch.utils import cli, validation
 
 
@@ -44,16 +44,14 @@ def parse_arguments():
     parser.add_argument("--lr-schedule", choices=config.LR_SCHEDULES, default=config.LR_SCHEDULE,
                         help="none: constant (lower it by hand with --resume); polynomial: to 0 over --epochs")
     parser.add_argument("--power", type=float, default=config.POWER, help="of the polynomial decay: 1 is linear")
-    parser.add_argument("--stages", type=int, nargs="+", default=list(config.STAGES), help="modules per stage")
-    parser.add_argument("--filters", type=int, nargs="+", default=list(config.FILTERS),
-                        help="the stem's filters, then each stage's output channels (one more than --stages)")
+    resnetflags.add_architecture_arguments(parser, config)
     parser.add_argument("--regularization", type=float, default=config.REGULARIZATION,
                         help="L2 factor of every kernel")
     cifar10run.add_augment_argument(parser, default=config.AUGMENT)
     arguments = flags.parse_run_arguments(parser)
     validation.check_number("--power", arguments.power, minimum=0, include_minimum=False)
     validation.check_number("--regularization", arguments.regularization, minimum=0)
-    resnet.check_stages_and_filters(arguments.stages, arguments.filters)
+    resnetflags.check_architecture_arguments(arguments)
     return arguments
 
 
