@@ -1,8 +1,9 @@
 """Smoke tests for experiments/finetune_flowers17 (train.py, evaluate.py, inspect_model.py).
 
 Tiny generated folder (3 classes x 8 images), VGG16 at 32x32 with weights=None, one epoch per
-stage. The single-split run goes in-process (2 replicas, warm TensorFlow); the k-fold run is a
-real subprocess, as a user would start it. (tests/test_imagenet_pretrained.py runs the real offline failure
+stage (two in the fine-tuning stage of the single-split run, which is then cut and resumed: one
+run for both checks). The single-split run goes in-process (2 replicas, warm TensorFlow); the
+k-fold run is a real subprocess, as a user would start it. (tests/test_imagenet_pretrained.py runs the real offline failure
 of ImageNet weights in a subprocess; here the download failure is simulated in-process.)
 """
 
@@ -59,10 +60,10 @@ def read_json(path):
     return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
 
 
-def assert_stage_outputs(run_dir, expected_finetune_indices):
-    for stage in ("warmup", "finetune"):
+def assert_stage_outputs(run_dir, expected_finetune_indices, finetune_epochs=1):
+    for stage, epochs in (("warmup", 1), ("finetune", finetune_epochs)):
         history = read_json(run_dir / stage / "history.json")
-        assert len(history["loss"]) == 1 and len(history["val_accuracy"]) == 1
+        assert len(history["loss"]) == epochs and len(history["val_accuracy"]) == epochs
         assert (run_dir / stage / "training.png").stat().st_size > 0
     stages = read_json(run_dir / "stages.json")
     assert [record["stage"]["name"] for record in stages] == ["warmup", "finetune"]
@@ -73,13 +74,16 @@ def assert_stage_outputs(run_dir, expected_finetune_indices):
     return stages
 
 
-def test_single_split_run_then_evaluate_from_the_folder_alone(scripts, dataset, tmp_path):
+def test_single_split_run_then_evaluate_from_the_folder_alone_then_resume_inside_its_second_stage(
+    scripts, dataset, tmp_path
+):
     output = tmp_path / "output"
 
-    scripts["train"].main(["--dataset", str(dataset), *TINY, "--output", str(output), "--run-id", "single"])
+    scripts["train"].main(["--dataset", str(dataset), *TINY, "--epochs", "2", "--checkpoint-every", "1",
+                           "--output", str(output), "--run-id", "single"])
 
     run_dir = output / "finetune_flowers17" / "single"
-    assert_stage_outputs(run_dir, VGG16_BLOCK5_AND_HEAD)
+    assert_stage_outputs(run_dir, VGG16_BLOCK5_AND_HEAD, finetune_epochs=2)
     config = read_json(run_dir / "config.json")
     assert config["replicas"] == 2
     assert config["arguments"]["image_size"] == 32 and config["arguments"]["unfreeze_from"] == 15
@@ -96,6 +100,26 @@ def test_single_split_run_then_evaluate_from_the_folder_alone(scripts, dataset, 
     assert evaluated["confusion_matrix"] == recorded["confusion_matrix"]
     assert (run_dir / "evaluation" / "classification_report.txt").read_text() == (
         run_dir / "classification_report.txt").read_text()
+
+    assert sorted(path.name for path in (run_dir / "finetune" / "checkpoints").iterdir()) == [
+        "epoch_1.keras", "epoch_2.keras"
+    ]
+    # Make it look killed during epoch 2 of stage 2: nothing after epoch 1's checkpoint exists.
+    for name in ("stage.json", "model.keras", "checkpoints/epoch_2.keras"):
+        (run_dir / "finetune" / name).unlink()
+    for name in ("model.keras", "metrics.json"):
+        (run_dir / name).unlink()
+    warmup_model = (run_dir / "warmup" / "model.keras").stat().st_mtime_ns
+
+    scripts["train"].main(["--resume", str(run_dir), "--output", str(output)])
+
+    history = read_json(run_dir / "finetune" / "history.json")
+    assert len(history["loss"]) == 2  # epoch 1 kept, epoch 2 trained again
+    assert (run_dir / "finetune" / "checkpoints" / "epoch_2.keras").is_file()
+    assert (run_dir / "warmup" / "model.keras").stat().st_mtime_ns == warmup_model  # stage 1 not rerun
+    assert len(read_json(run_dir / "warmup" / "history.json")["loss"]) == 1
+    assert (run_dir / "model.keras").is_file() and read_json(run_dir / "metrics.json")["samples"] == 6
+    assert [record["stage"]["name"] for record in read_json(run_dir / "stages.json")] == ["warmup", "finetune"]
 
 
 def test_kfold_run_in_a_subprocess_with_block_rates_decay_and_weight_decay(scripts, dataset, tmp_path):
@@ -180,29 +204,3 @@ def test_inspect_model_prints_index_name_and_class(scripts, capsys):
     assert (index, class_name) == ("0", "InputLayer") and name.startswith("input_layer")
     assert lines[16].split() == ["15", "block5_conv1", "Conv2D", "2,359,808", "block5"]
     assert "19 layers, include_top=False" in lines[-1]
-
-
-def test_an_interrupted_run_resumes_inside_its_second_stage(scripts, dataset, tmp_path):
-    output = tmp_path / "output"
-    common = ["--dataset", str(dataset), "--weights", "none", "--image-size", "32", "--warmup-epochs", "1",
-              "--batch-size", "4", "--checkpoint-every", "1", "--output", str(output)]
-    scripts["train"].main([*common, "--epochs", "2", "--run-id", "cut"])
-    run_dir = output / "finetune_flowers17" / "cut"
-    assert sorted(path.name for path in (run_dir / "finetune" / "checkpoints").iterdir()) == [
-        "epoch_1.keras", "epoch_2.keras"
-    ]
-    # Make it look killed during epoch 2 of stage 2: nothing after epoch 1's checkpoint exists.
-    for name in ("stage.json", "model.keras", "checkpoints/epoch_2.keras"):
-        (run_dir / "finetune" / name).unlink()
-    for name in ("model.keras", "metrics.json"):
-        (run_dir / name).unlink()
-    warmup_model = (run_dir / "warmup" / "model.keras").stat().st_mtime_ns
-
-    scripts["train"].main(["--resume", str(run_dir), "--output", str(output)])
-
-    history = read_json(run_dir / "finetune" / "history.json")
-    assert len(history["loss"]) == 2  # epoch 1 kept, epoch 2 trained again
-    assert (run_dir / "warmup" / "model.keras").stat().st_mtime_ns == warmup_model  # stage 1 not rerun
-    assert len(read_json(run_dir / "warmup" / "history.json")["loss"]) == 1
-    assert (run_dir / "model.keras").is_file() and read_json(run_dir / "metrics.json")["samples"] == 6
-    assert [record["stage"]["name"] for record in read_json(run_dir / "stages.json")] == ["warmup", "finetune"]
