@@ -6,7 +6,7 @@ import math
 import pytest
 
 from pyimagesearch.utils import strategy
-from tests import scripts
+from tests import inprocessscripts, scripts
 
 REPLICAS = 2
 TRAIN_IMAGES = 96  # even, so with 2 replicas no epoch leaves a row out (see make_array_dataset)
@@ -108,7 +108,12 @@ def test_the_run_folder_holds_configs_the_plot_and_a_summary(study_run):
 
 
 def test_a_cap_below_the_first_batch_is_refused_before_a_run_folder(tmp_path):
-    result = run_study("--dataset", "digits", "--train-images", 100, "--batch-size", 8, "--output", tmp_path)
+    # In the test process (its 2 replicas, as REPLICAS): refused before anything is seeded or
+    # built, the call changes nothing process-wide, and a new process would import TensorFlow.
+    result = inprocessscripts.run_experiment_script(
+        "batch_size_study", "train.py", ["--dataset", "digits", "--train-images", 100, "--batch-size", 8,
+                                         "--output", tmp_path],
+    )
     assert result.returncode == 2, result.stderr[-3000:]
     assert "below the first batch" in result.stderr and "Received: --batch-size 8" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,11 +1,15 @@
-"""End to end: an ensemble of two MiniVGGNets on a tiny CIFAR-10 folder trains and is evaluated."""
+"""End to end: an ensemble of two MiniVGGNets on a tiny CIFAR-10 folder trains and is evaluated.
+
+train_models.py runs in a process of its own (and each member in one more), as a user runs it;
+test_ensemble.py, which only loads and predicts, runs in the test process
+(tests/inprocessscripts.py), saving a TensorFlow import."""
 
 import json
 
 import pytest
 
 from pyimagesearch.utils import strategy
-from tests import cifar10folders, scripts
+from tests import cifar10folders, inprocessscripts, scripts
 
 
 def run_script(name, *arguments, cwd=None):
@@ -43,7 +47,11 @@ def test_two_members_train_in_their_own_folders_and_the_ensemble_averages_them(t
                    for member in summary["members"]}
     assert len(process_ids) == 2
 
-    evaluated = scripts.check_succeeded(run_script("test_ensemble.py", "--output", output, cwd=tmp_path))
+    evaluated = scripts.check_succeeded(
+        inprocessscripts.run_experiment_script(
+            "ensemble_cifar10", "test_ensemble.py", ["--output", output], cwd=tmp_path
+        )
+    )
     metrics = json.loads((experiment_dir / "tiny" / "evaluation" / "metrics.json").read_text())
     assert metrics["samples"] == 16
     assert metrics["member_accuracies"] == pytest.approx(

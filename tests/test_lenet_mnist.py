@@ -1,5 +1,8 @@
 """End to end: lenet_mnist trains on scikit-learn's digits (offline) and on an MNIST file, and evaluate.py
-rebuilds the recorded report from the run folder alone."""
+rebuilds the recorded report from the run folder alone.
+
+train.py runs in a process of its own, as a user runs it; evaluate.py, which changes nothing
+process-wide, runs in the test process (tests/inprocessscripts.py), saving a TensorFlow import each."""
 
 import json
 
@@ -7,7 +10,7 @@ import numpy as np
 import pytest
 
 from pyimagesearch.utils import strategy
-from tests import scripts
+from tests import inprocessscripts, scripts
 
 
 def run_script(name, *arguments, cwd=None):
@@ -58,7 +61,9 @@ def test_train_writes_a_complete_run_folder_with_the_recipe(trained_run):
 def test_evaluate_reproduces_the_recorded_accuracy(trained_run, tmp_path):
     run_dir, _ = trained_run
     # From another working directory: the run folder alone is enough.
-    result = scripts.check_succeeded(run_script("evaluate.py", "--run", str(run_dir), cwd=tmp_path))
+    result = scripts.check_succeeded(
+        inprocessscripts.run_experiment_script("lenet_mnist", "evaluate.py", ["--run", run_dir], cwd=tmp_path)
+    )
     recorded = json.loads((run_dir / "metrics.json").read_text())
     rebuilt = json.loads((run_dir / "evaluation" / "metrics.json").read_text())
     assert rebuilt["samples"] == recorded["samples"] == 450
@@ -89,7 +94,7 @@ def test_an_mnist_file_trains_on_its_train_part_and_evaluates_on_its_test_part(t
     assert (config["extra"]["train_images"], config["extra"]["test_images"]) == (40, 12)
     assert json.loads((run_dir / "split.json").read_text())["split"].startswith("official")
 
-    scripts.check_succeeded(run_script("evaluate.py", "--run", str(run_dir)))
+    scripts.check_succeeded(inprocessscripts.run_experiment_script("lenet_mnist", "evaluate.py", ["--run", run_dir]))
     recorded = json.loads((run_dir / "metrics.json").read_text())
     rebuilt = json.loads((run_dir / "evaluation" / "metrics.json").read_text())
     assert rebuilt["samples"] == recorded["samples"] == 12

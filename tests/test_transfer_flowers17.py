@@ -1,8 +1,11 @@
 """End-to-end tests of experiments/transfer_flowers17, offline.
 
-Each script runs in its own process, as a user runs it. The smoke test extracts VGG16 features
-(random weights, 32x32 input) from tiny generated images, trains the grid-searched logistic
-regression, then reports rank-1/rank-5.
+The smoke test extracts VGG16 features (random weights, 32x32 input) from tiny generated
+images, trains the grid-searched logistic regression, then reports rank-1/rank-5. The scripts
+that use TensorFlow (extract_features.py, digits_transfer.py) run in a process of their own, as a
+user runs them; train_model.py and rank_accuracy.py (scikit-learn on a features file, nothing
+process-wide: no seed, no strategy) run in the test process (tests/inprocessscripts.py), which
+saves the TensorFlow import a new process makes.
 
 The digits test is the offline proof that transfer learning works: features of a network
 trained on digits 0-4 classify the unseen digits 5-9 clearly better than the same network with
@@ -18,7 +21,7 @@ import cv2
 import h5py
 import numpy as np
 
-from tests import scripts
+from tests import inprocessscripts, scripts
 
 # Measured with `python experiments/transfer_flowers17/digits_transfer.py --epochs 4` (seeds 0-4):
 # accuracy on 5-9 with trained features 0.933 / 0.967 / 0.969 / 0.960 / 0.960, with random
@@ -33,6 +36,11 @@ def _run(script, arguments, cwd):
     completed = scripts.run_experiment_script(
         "transfer_flowers17", script, arguments, cwd=cwd, environment=environment
     )
+    return scripts.check_succeeded(completed).stdout
+
+
+def _run_in_process(script, arguments, cwd):
+    completed = inprocessscripts.run_experiment_script("transfer_flowers17", script, arguments, cwd=cwd)
     return scripts.check_succeeded(completed).stdout
 
 
@@ -67,7 +75,7 @@ def test_extract_train_and_rank(tmp_path):
     assert sorted(labels.tolist()) == [0] * 10 + [1] * 10 + [2] * 10
     assert labels.tolist() != sorted(labels.tolist())  # shuffled (the course's --shuffle)
 
-    output = _run(
+    output = _run_in_process(
         "train_model.py",
         ["--features", "features.hdf5", "--c-values", "0.1", "1", "--output", "out", "--run-id", "smoke"],
         tmp_path,
@@ -79,7 +87,7 @@ def test_extract_train_and_rank(tmp_path):
     assert metrics["best_C"] in (0.1, 1.0)
     assert (run_dir / "classifier.skops").is_file() and (run_dir / "config.json").is_file()
 
-    output = _run("rank_accuracy.py", ["--output", "out"], tmp_path)
+    output = _run_in_process("rank_accuracy.py", ["--output", "out"], tmp_path)
     result = json.loads((run_dir / "rank_accuracy.json").read_text())
     assert result["rank1"] == metrics["rank1"] and result["samples"] == 8
     assert result["rank5"] == 1.0  # 3 classes
@@ -87,7 +95,7 @@ def test_extract_train_and_rank(tmp_path):
 
 
 def test_bad_input_fails_cleanly(tmp_path):
-    completed = scripts.run_experiment_script(
+    completed = inprocessscripts.run_experiment_script(
         "transfer_flowers17", "train_model.py", ["--features", "missing.hdf5", "--output", "out"], cwd=tmp_path
     )
     assert completed.returncode == 2
