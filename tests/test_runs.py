@@ -297,3 +297,38 @@ def test_load_model_refuses_a_model_file_that_names_os_system(tmp_path):
         runs.load_model(tampered)
     with pytest.raises(errors.UserError, match="No model at"):
         runs.load_model(tmp_path / "missing.keras")
+
+
+def _save_checkpoint(path, learning_rate):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="mse")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+
+
+def test_a_new_learning_rate_on_a_scheduled_run_is_refused_before_anything_changes(tmp_path):
+    run_dir = _run_with_checkpoints(tmp_path, [])
+    schedule = keras.optimizers.schedules.PolynomialDecay(0.05, decay_steps=100)
+    for epoch in (5, 10):
+        _save_checkpoint(run_dir / runs.CHECKPOINT_FOLDER / f"epoch_{epoch}.keras", schedule)
+    config_before = (run_dir / runs.CONFIG_NAME).read_bytes()
+    arguments = _arguments(resume=str(run_dir), from_epoch=5, learning_rate=0.005,
+                           given_flags=["from_epoch", "learning_rate", "resume"])
+
+    with pytest.raises(errors.InvalidArgumentError, match=r"epoch_5.keras follows a learning-rate schedule.*"
+                                                          r"Received: --learning-rate 0.005$"):
+        runs.open_run(arguments, "experiment")
+    # Nothing was set aside or rewritten: the refused command changed nothing in the run.
+    assert not (run_dir / runs.REPLACED_FOLDER).exists()
+    assert (run_dir / runs.CHECKPOINT_FOLDER / "epoch_10.keras").exists()
+    assert (run_dir / runs.CONFIG_NAME).read_bytes() == config_before
+
+
+def test_follows_learning_rate_schedule_reads_the_saved_optimizer(tmp_path):
+    _save_checkpoint(tmp_path / "constant.keras", 0.05)
+    _save_checkpoint(tmp_path / "decayed.keras", keras.optimizers.schedules.ExponentialDecay(0.05, 10, 0.9))
+    (tmp_path / "not_a_model.keras").write_bytes(b"model 5")
+
+    assert not runs.follows_learning_rate_schedule(tmp_path / "constant.keras")
+    assert runs.follows_learning_rate_schedule(tmp_path / "decayed.keras")
+    assert not runs.follows_learning_rate_schedule(tmp_path / "not_a_model.keras")  # loading it reports that

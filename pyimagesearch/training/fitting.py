@@ -22,7 +22,7 @@ from pyimagesearch.callbacks.terminateonnonfinite import NonFiniteLossError, Ter
 from pyimagesearch.callbacks.trainingmonitor import TrainingMonitor
 from pyimagesearch.io import pipeline
 from pyimagesearch.training import checks, learningratefinder, runs
-from pyimagesearch.utils import atomic, errors, precision, processes, seeding
+from pyimagesearch.utils import atomic, precision, processes, seeding
 from pyimagesearch.utils import strategy as strategies
 
 INTERRUPTED_EXIT_CODE = 130  # what a shell reports for a process ended by Ctrl-C (128 + SIGINT)
@@ -53,10 +53,7 @@ def build_or_resume_model(run_dir, strategy, build_and_compile, arguments=None):
 
 def _set_learning_rate(optimizer, learning_rate, checkpoint_path):
     if isinstance(optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-        raise errors.InvalidArgumentError(
-            f"The optimizer in {checkpoint_path} follows a learning-rate schedule, so --learning-rate "
-            f"can't replace its rate. Received: --learning-rate {learning_rate}"
-        )
+        raise runs.schedule_refusal(checkpoint_path, learning_rate)
     current = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
     # The optimizer keeps its rate in float32: 0.01 comes back as 0.009999999776.
     if not math.isclose(current, learning_rate, rel_tol=1e-6):

@@ -15,6 +15,7 @@ import platform
 import re
 import shutil
 import subprocess
+import zipfile
 
 from pyimagesearch.callbacks import epochcheckpoint
 from pyimagesearch.utils import atomic, errors, processes
@@ -283,17 +284,44 @@ def _reopen(arguments, given):
             setattr(arguments, name, value)
     arguments.resume = str(run_dir)
     arguments.given_flags = sorted(given)
-    _, resume_epoch = resume_point(run_dir, arguments.from_epoch)
+    checkpoint_path, resume_epoch = resume_point(run_dir, arguments.from_epoch)
     segments = [segment for segment in saved.get("learning_rate_segments") or [_segment(0, saved["learning_rate"])]
                 if segment["from_epoch"] <= resume_epoch]
     if "learning_rate" not in given:
         arguments.learning_rate = segments[-1]["learning_rate"]
-    elif arguments.learning_rate != segments[-1]["learning_rate"]:
-        segments.append(_segment(resume_epoch, arguments.learning_rate))
+    else:
+        # Asked here, before config.json or the checkpoints change, not only when the model loads.
+        if checkpoint_path is not None and follows_learning_rate_schedule(checkpoint_path):
+            raise schedule_refusal(checkpoint_path, arguments.learning_rate)
+        if arguments.learning_rate != segments[-1]["learning_rate"]:
+            segments.append(_segment(resume_epoch, arguments.learning_rate))
     arguments.learning_rate_segments = segments
     if arguments.from_epoch is not None:
         set_aside_after(run_dir, resume_epoch)
     return run_dir
+
+
+def follows_learning_rate_schedule(model_path):
+    """Whether the optimizer saved in the .keras file `model_path` takes its rate from a schedule,
+    read from the file's config.json without loading the model. A file that can't be read so
+    gives False: loading it says what is wrong with it."""
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            optimizer = json.loads(archive.read("config.json"))["compile_config"]["optimizer"]
+        # mixed_float16 wraps the optimizer in a LossScaleOptimizer.
+        while "inner_optimizer" in optimizer["config"]:
+            optimizer = optimizer["config"]["inner_optimizer"]
+        return isinstance(optimizer["config"]["learning_rate"], dict)
+    except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile):
+        return False
+
+
+def schedule_refusal(checkpoint_path, learning_rate):
+    """The user error for `--resume ... --learning-rate` on a run whose optimizer follows a schedule."""
+    return errors.InvalidArgumentError(
+        f"The optimizer in {checkpoint_path} follows a learning-rate schedule, so --learning-rate "
+        f"can't replace its rate. Received: --learning-rate {learning_rate}"
+    )
 
 
 def resume_point(run_dir, from_epoch=None):
