@@ -125,6 +125,22 @@ def test_weight_decay_a_cosine_schedule_and_an_ensemble_of_two(run_neuralnetwork
     assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] > 0.85
 
 
+def test_the_softmax_ensemble_recipe_averages_ten_networks_with_weight_decay(run_neuralnetwork, tmp_path):
+    stdout = check_ran(run_neuralnetwork(
+        "--recipe", "softmax-ensemble", "--epochs", "2", "--display-update", "0", "--output", tmp_path,
+        "--run-id", "softmax-ensemble",
+    ))
+    run_dir = tmp_path / "numpy_networks" / "softmax-ensemble"
+    arguments = json.loads((run_dir / "config.json").read_text())["arguments"]
+    assert arguments["loss"] == "cross_entropy" and arguments["batch_size"] == 4 and arguments["shuffle"] is True
+    assert arguments["weight_decay"] == 3e-5 and arguments["lr_schedule"] == "constant" and arguments["ensemble"] == 10
+    assert [f"(seed {42 + 1000 * member})" in stdout for member in range(10)] == [True] * 10
+    assert "(seed 10042)" not in stdout
+    assert "batch 4, shuffled, weight decay 3e-05, 2 epochs" in stdout
+    assert "the mean output of an ensemble of 10 networks" in stdout
+    assert json.loads((run_dir / "metrics.json").read_text())["accuracy"] > 0.85
+
+
 def test_neuralnetwork_learns_xor(run_neuralnetwork, tmp_path):
     # Seed 1 leaves XOR's plateau (loss near 0.127, one input wrong) within 2000 epochs; the
     # default seed 42 needs about 15000 of the course's 20000 (tests/test_neuralnetwork.py).

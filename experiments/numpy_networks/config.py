@@ -34,6 +34,11 @@ RECIPES = {
     # (README.md, "Choosing the softmax recipe"), never on the test quarter.
     "softmax": {"alpha": 1.0, "epochs": 100, "loss": "cross_entropy", "batch_size": 4, "shuffle": True,
                 **COURSE_EXTRAS},
+    # The softmax recipe with weight decay 3e-5, 200 epochs, and the mean output of 10 networks
+    # (seeds seed, seed + 1000, ...). Chosen the same way, on the validation fifths only, among
+    # ensembles of 5, 10 and 20 (README.md, "Larger seed ensembles"); mean test accuracy 0.9813.
+    "softmax-ensemble": {"alpha": 1.0, "epochs": 200, "loss": "cross_entropy", "batch_size": 4, "shuffle": True,
+                         "weight_decay": 3e-5, "lr_schedule": "constant", "ensemble": 10},
 }
 RECIPE = "course"
 PROBLEMS = ("digits", "xor")
