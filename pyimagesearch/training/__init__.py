@@ -12,6 +12,9 @@ Modules:
 - `runmean`: the per-channel mean a run subtracts, kept in its folder as mean.json;
 - `cifar10run`: a CIFAR-10 run minus the training mean, the steps minigooglenet_cifar10 and
   resnet_cifar10 share (train, evaluate);
+- `tinyimagenetrun`: a Tiny ImageNet run from the three HDF5 files, the steps
+  deepergooglenet_tiny_imagenet and resnet_tiny_imagenet share (train, evaluate);
+- `resnetflags`: `--stages` and `--filters`, the ResNet experiments' architecture flags;
 - `checks`: the pre-flight checks `--overfit N` and `--preview-augmentation`;
 - `learningratefinder`: the learning-rate range test behind `--find-lr`.
 """
