@@ -10,10 +10,12 @@ digits: the 1,797 digits of `sklearn.datasets.load_digits`, min-max scaled to [0
 trains by gradient descent and the classification report is computed on the held-out
 quarter. `--recipe course` (the default) is the course's network: sigmoid outputs, squared
 error, per-sample updates in the data's order; `--recipe softmax` has a softmax output with
-cross-entropy and shuffled mini-batches of 4 (config.RECIPES). --alpha, --epochs, --loss,
---batch-size, --shuffle, --weight-decay (L2 penalty), --lr-schedule (constant or cosine) and
---ensemble (networks whose outputs are averaged) override the recipe's values. xor: the four XOR inputs, which are also the only data to score (there is
-nothing to hold out); it prints each input's output and its thresholded prediction.
+cross-entropy and shuffled mini-batches of 4; `--recipe softmax-ensemble` averages 10 such
+networks trained with weight decay 3e-5 for 200 epochs (config.RECIPES). --alpha, --epochs,
+--loss, --batch-size, --shuffle, --weight-decay (L2 penalty), --lr-schedule (constant or
+cosine) and --ensemble (networks whose outputs are averaged) override the recipe's values.
+xor: the four XOR inputs, which are also the only data to score (there is nothing to hold
+out); it prints each input's output and its thresholded prediction.
 
 Every run writes output/numpy_networks/<run-id>/: config.json (arguments, seed, versions),
 loss.json (the loss at every displayed epoch), classification_report.txt, metrics.json and
@@ -41,7 +43,7 @@ def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--problem", choices=config.PROBLEMS, default=config.PROBLEM)
     parser.add_argument("--recipe", choices=sorted(config.RECIPES), default=config.RECIPE,
-                        help="digits only: the defaults of the five flags below (config.RECIPES)")
+                        help="digits only: the defaults of the eight flags below (config.RECIPES)")
     parser.add_argument("--epochs", type=int, default=None, help="default: the recipe's (xor 20000)")
     parser.add_argument("--alpha", type=float, default=None, help="learning rate; default: the recipe's")
     parser.add_argument("--loss", choices=neuralnetwork.LOSSES, default=None,
