@@ -22,8 +22,8 @@ pytest.importorskip("jax")
 # every train.py it started would import both again. The JAX paths they cover: the distribution
 # wrapper and the process flags (test_strategy); building, resuming with the optimizer's state,
 # fitting, saving and loading a run (test_fitting, and the checkpoints of test_epochcheckpoint);
-# seeding and the random layers' reseeding (test_seeding); the learning-rate finder's NumPy
-# batches (test_learningratefinder). train.py itself runs on JAX, in one process and in two, with
+# seeding and the random layers' reseeding (test_seeding); the learning-rate finder, on a logits
+# model so its loss can explode on both backends (test_learningratefinder). train.py itself runs on JAX, in one process and in two, with
 # --resume and evaluate.py, in tests/test_multiprocess_training.py. The tests of those files left
 # out test TensorFlow's own objects (MirroredStrategy's replicas, tf.Tensor batches, `.numpy()`).
 CHECKPOINTS = "tests/test_epochcheckpoint.py"
